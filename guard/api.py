@@ -1,0 +1,152 @@
+"""``guard.check()``: one message in, one Verdict out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.message import Message
+from typing import Any
+
+from .model import LANGS, Level, Verdict
+
+log = logging.getLogger("guard")
+
+DEFAULT_TIME_BUDGET = 2.0   # seconds of rule matching per message
+DEFAULT_DNS_BUDGET = 2.0    # seconds of DNS per message, when a resolver is given
+
+
+def check(
+    message: bytes | str | Message,
+    *,
+    sender: str | None = None,
+    lang: str = "en",
+    resolver: Any = None,
+    trusted_authserv_ids: tuple[str, ...] | list[str] | frozenset[str] = (),
+    time_budget: float = DEFAULT_TIME_BUDGET,
+    dns_budget: float = DEFAULT_DNS_BUDGET,
+    ruleset=None,
+) -> Verdict:
+    """Check one recruitment message for the signs of ILO recruitment fraud.
+
+    ``message``: the raw bytes of an RFC 5322 message, an
+    ``email.message.Message``, or a ``str`` (parsed as a message when it
+    begins with header lines, otherwise taken as pasted text).
+    ``sender``: the sender's address as a user typed it, for pasted text.
+    ``lang``: "en", "es" or "fr": the language of titles, explanations and
+    advice in the Verdict (all three are in the rule packs).
+    ``resolver``: a ``dns.resolver.Resolver`` to turn DNS checks on; None
+    (the default) means no network at all.
+    ``trusted_authserv_ids``: the authserv-ids of your own mail servers whose
+    Authentication-Results headers may be believed.
+    ``time_budget``: seconds the rules may take before the rest are skipped.
+
+    Never raises on message content: an internal error gives a verdict with
+    ``complete=False`` and a note (fail open). Raises ``TypeError`` or
+    ``ValueError`` for arguments of the wrong type or value.
+    """
+    if not isinstance(message, (bytes, bytearray, memoryview, str, Message)):
+        raise TypeError(
+            f"check() takes bytes, str or email.message.Message, not {type(message).__name__}"
+        )
+    if sender is not None and not isinstance(sender, str):
+        raise TypeError("sender must be a str or None")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    if not isinstance(time_budget, (int, float)) or time_budget <= 0:
+        raise ValueError("time_budget must be a positive number of seconds")
+    t0 = time.perf_counter()
+    try:
+        return _check(message, sender, lang, resolver, frozenset(
+            s.lower() for s in trusted_authserv_ids), t0, time_budget, dns_budget, ruleset)
+    except Exception as exc:  # fail open: a verdict, never a crash
+        log.exception("guard: internal error while checking a message")
+        return Verdict(
+            level=Level.CLEAR, score=0.0, findings=[], advice=[], lang=lang,
+            notes=[f"internal error: {type(exc).__name__}; the message was not fully checked"],
+            complete=False, elapsed_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+
+def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset) -> Verdict:
+    from . import checks, engine
+    from .parse import parse
+    from .rules import default_ruleset
+
+    rs = ruleset or default_ruleset()
+    try:
+        parsed = parse(message, sender)
+    except RecursionError:
+        from .parse import Parsed
+        parsed = Parsed(notes=["message structure too deep to read"])
+    if "from" in parsed.views and parsed.sender is not None:
+        # the From display name is one more place an ILO claim is made
+        parsed.views["from_name"] = parsed.sender.display
+    st = engine.State(rs, parsed, lang, deadline=t0 + time_budget)
+    st.notes.extend(parsed.notes)
+    st.facts["trusted_authserv_ids"] = trusted
+    engine.eval_contexts(st)
+    checks.sender_facts(st)
+    for rule in rs.rules:
+        if st.over_budget():
+            break
+        if rule.kind == "text":
+            f = engine.run_text_rule(st, rule)
+            if f:
+                st.findings.append(f)
+        elif rule.kind == "check":
+            fn = checks.CHECKS.get(rule.check or "")
+            if fn is None:
+                continue
+            ev = fn(st, rule)
+            if ev:
+                st.findings.append(engine.make_finding(rule, lang, ev))
+    if resolver is not None:
+        from . import dnscheck
+        dnscheck.run(st, resolver, dns_budget)
+    engine.run_meta(st)
+    total, level = engine.score(st)
+    st.findings.sort(key=lambda f: (-f.score, f.rule_id))
+    return Verdict(
+        level=level,
+        score=total,
+        findings=st.findings,
+        advice=_advice(rs, level, st, lang),
+        lang=lang,
+        claims_ilo="claims_ilo" in st.contexts,
+        sender=_sender_info(st),
+        unknowns=sorted(set(st.unknowns)),
+        notes=st.notes,
+        complete=st.complete,
+        elapsed_ms=(time.perf_counter() - t0) * 1000,
+        views={k: v for k, v in parsed.views.items() if k != "from_name"},
+        ruleset=rs.version,
+    )
+
+
+def _sender_info(st) -> dict:
+    s = st.parsed.sender
+    if s is None:
+        return {}
+    d = st.facts.get("sender_domain")
+    return {
+        "address": s.address,
+        "display_name": s.display,
+        "source": st.parsed.sender_source,
+        "domain": d.domain if d else "",
+        "registered_domain": d.registered if d else "",
+        "is_ilo": bool(d and d.is_ilo),
+    }
+
+
+def _advice(rs, level: Level, st, lang: str) -> list[str]:
+    adv = rs.advice
+    keys = list(adv["levels"][level.value])
+    cats = {f.category for f in st.findings}
+    for cat, extra in adv.get("categories", {}).items():
+        if cat in cats:
+            keys.extend(k for k in extra if k not in keys)
+    out = []
+    for k in keys:
+        texts = adv["texts"][k]
+        out.append(texts.get(lang) or texts["en"])
+    return out

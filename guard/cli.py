@@ -1,0 +1,192 @@
+"""The ``guard`` command.
+
+    guard check FILE... | -      check messages; exit code = worst level
+    guard rules                  list the rules
+
+Exit codes (README.md, "CLI"): 0 clear, 10 suspicious, 20 fraud (the worst
+over all files); 64 usage error; 66 a file could not be read; 70 internal
+error. Other subcommands (filter, scan) register themselves in SUBCOMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable
+
+from .model import LANGS, Level
+
+EXIT = {Level.CLEAR: 0, Level.SUSPICIOUS: 10, Level.FRAUD: 20}
+EX_USAGE, EX_NOINPUT, EX_SOFTWARE = 64, 66, 70
+
+# name -> (add_arguments(parser), run(args) -> exit code); filled by modules
+SUBCOMMANDS: dict[str, tuple[str, Callable, Callable]] = {}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 64 (EX_USAGE), not 2
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def add_dns_arguments(p: argparse.ArgumentParser) -> None:
+    """DNS options shared by the subcommands that check messages."""
+    g = p.add_argument_group("DNS (off unless --dns is given)")
+    g.add_argument("--dns", action="store_true", help="run DNS checks on the sender's domains")
+    g.add_argument("--nameserver", action="append", metavar="IP",
+                   help="DNS server to ask (repeatable; default: the system's)")
+    g.add_argument("--dns-port", type=int, default=53, metavar="N")
+    g.add_argument("--dns-timeout", type=float, default=2.0, metavar="S",
+                   help="DNS budget per message in seconds (default 2)")
+
+
+def resolver_from_args(args) -> object | None:
+    if not getattr(args, "dns", False):
+        return None
+    from .dnscheck import make_resolver
+
+    return make_resolver(args.nameserver, port=args.dns_port, timeout=args.dns_timeout)
+
+
+def _build() -> argparse.ArgumentParser:
+    ap = _Parser(prog="guard", description="Check recruitment messages that use the ILO's name for the signs of fraud.")
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    c = sub.add_parser("check", help="check messages (files, or - for standard input)")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--sender", help="the sender's address, for pasted text")
+    c.add_argument("--json", action="store_true", help="print one JSON verdict per file (JSON Lines)")
+    c.add_argument("--lang", choices=LANGS, default="en")
+    c.add_argument("--text", action="store_true", help="treat input as pasted text even if it begins with headers")
+    c.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
+                   help="believe Authentication-Results headers from this server (repeatable)")
+    add_dns_arguments(c)
+    r = sub.add_parser("rules", help="list the rules")
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--lang", choices=LANGS, default="en")
+    _load_subcommands()
+    for name, (helptext, add_args, _run) in SUBCOMMANDS.items():
+        add_args(sub.add_parser(name, help=helptext))
+    return ap
+
+
+def _load_subcommands() -> None:
+    import importlib
+
+    for mod in ("guard.filter", "guard.scan"):
+        try:
+            importlib.import_module(mod)
+        except ImportError:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = _build()
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "check":
+            return _cmd_check(args)
+        if args.cmd == "rules":
+            return _cmd_rules(args)
+        return SUBCOMMANDS[args.cmd][2](args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    with open(name, "rb") as fh:
+        return fh.read()
+
+
+def _cmd_check(args) -> int:
+    from . import check
+
+    worst = Level.CLEAR
+    failed = False
+    resolver = resolver_from_args(args)
+    for name in args.files:
+        try:
+            raw = _read(name)
+        except OSError as e:
+            print(f"guard: {name}: {e.strerror or e}", file=sys.stderr)
+            failed = True
+            continue
+        msg: bytes | str = raw
+        if args.text or args.sender:
+            msg = raw.decode("utf-8", errors="replace")
+            if args.text:
+                from .parse import looks_like_message
+                if looks_like_message(msg):
+                    msg = "\n" + msg  # a leading blank line: not a header block
+        v = check(msg, sender=args.sender, lang=args.lang, resolver=resolver,
+                  trusted_authserv_ids=args.trusted_authserv_id,
+                  dns_budget=getattr(args, "dns_timeout", 2.0))
+        if v.level.rank > worst.rank:
+            worst = v.level
+        if args.json:
+            d = v.to_dict()
+            d["file"] = name
+            print(json.dumps(d, ensure_ascii=False))
+        else:
+            print(report(v, name))
+    if failed:
+        return EX_NOINPUT
+    return EXIT[worst]
+
+
+_HEAD = {
+    "en": {Level.CLEAR: "CLEAR: no known warning sign found",
+           Level.SUSPICIOUS: "SUSPICIOUS: warning signs found",
+           Level.FRAUD: "FRAUD: the signs of ILO recruitment fraud"},
+    "es": {Level.CLEAR: "SIN ALERTAS: no se encontró ninguna señal conocida",
+           Level.SUSPICIOUS: "SOSPECHOSO: hay señales de alerta",
+           Level.FRAUD: "FRAUDE: las señales de un fraude de contratación de la OIT"},
+    "fr": {Level.CLEAR: "RAS : aucun signe d'alerte connu",
+           Level.SUSPICIOUS: "SUSPECT : des signes d'alerte",
+           Level.FRAUD: "FRAUDE : les signes d'une fraude au recrutement de l'OIT"},
+}
+
+
+def report(v, name: str = "") -> str:
+    """The readable report: verdict, findings, evidence lines, advice."""
+    lines = []
+    head = _HEAD[v.lang][v.level]
+    lines.append(f"{name}: {head} (score {v.score:.1f})" if name else f"{head} (score {v.score:.1f})")
+    for f in v.findings:
+        lines.append(f"  [{f.rule_id}] {f.title} ({f.category}, severity {f.severity}, confidence {f.confidence})")
+        lines.append(f"      {f.explanation}")
+        for e in f.evidence[:3]:
+            shown = " ".join(e.text.split())
+            if len(shown) > 100:
+                shown = shown[:97] + "..."
+            extra = f" ({e.detail})" if e.detail else ""
+            lines.append(f"      > {e.field}: \"{shown}\"{extra}")
+    for n in v.notes:
+        lines.append(f"  note: {n}")
+    if v.unknowns:
+        lines.append(f"  unknown: {', '.join(v.unknowns)}")
+    for a in v.advice:
+        lines.append(f"  - {a}")
+    return "\n".join(lines)
+
+
+def _cmd_rules(args) -> int:
+    from .rules import default_ruleset
+
+    rs = default_ruleset()
+    rows = []
+    for r in sorted(rs.rules, key=lambda r: r.id):
+        rows.append({"id": r.id, "name": r.name, "kind": r.kind, "category": r.category,
+                     "severity": r.severity, "confidence": r.confidence,
+                     "title": r.title.get(args.lang) or r.title["en"],
+                     "languages": sorted(r.examples)})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for row in rows:
+            print(f"{row['id']}  {row['category']:<18} {row['severity']:<6} {row['title']}")
+    return 0

@@ -1,0 +1,518 @@
+"""Input -> ``Parsed``: the texts a user sees and the addresses that matter.
+
+Three kinds of input:
+
+* ``bytes`` or an ``email.message.Message``: an RFC 5322 message;
+* a ``str`` that begins with header lines (``Name: value`` lines up to a
+  blank line, one of them a header every mail has): parsed as a message;
+* any other ``str``: pasted text. A forwarded header block inside it
+  ("From: ... / De : ... / Subject: ...") is read for the sender.
+
+Bounds (so hostile input costs bounded time): the raw message is cut at
+``MAX_MESSAGE_BYTES``; each header value at ``MAX_HEADER_CHARS`` before it is
+decoded (the standard library's header parsing is quadratic on long headers);
+MIME is walked at most ``MAX_DEPTH`` deep and ``MAX_PARTS`` parts; each text
+view at ``MAX_VIEW_CHARS``. Whatever is cut is said in ``notes``.
+
+Parsing uses the ``compat32`` policy (about 5x faster than ``policy.default``
+on real mail); only the From header goes through ``policy.default``'s
+address parser, on a bounded value, because ``email.utils.getaddresses`` of
+Python 3.11.7 lacks the CVE-2023-27043 fix.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import html
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import Message
+from email.parser import BytesParser, Parser
+from html.parser import HTMLParser
+
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+MAX_HEADER_CHARS = 8 * 1024
+MAX_DEPTH = 20
+MAX_PARTS = 200
+MAX_VIEW_CHARS = 2_000_000
+
+_COMMON_HEADERS = {
+    "from", "to", "subject", "date", "received", "return-path", "message-id",
+    "mime-version", "delivered-to", "reply-to", "content-type", "x-mailer",
+    "sender", "cc", "dkim-signature", "authentication-results",
+}
+_HEADER_LINE = re.compile(r"[!-9;-~]{1,76}:")
+
+
+@dataclass(slots=True)
+class Address:
+    display: str
+    address: str        # addr-spec as written (may be '')
+    domain: str         # lower-case domain part ('' if none)
+    field: str          # the view this address was read from
+    start: int = 0      # span of the address in that view
+    end: int = 0
+
+
+@dataclass(slots=True)
+class Link:
+    url: str
+    host: str
+    field: str
+    start: int
+    end: int
+    anchor: str = ""    # the visible text of an HTML link
+
+
+@dataclass(slots=True)
+class Parsed:
+    views: dict[str, str] = field(default_factory=dict)
+    is_message: bool = False          # real RFC 5322 headers were present
+    sender: Address | None = None     # From (or the typed sender, or a forwarded From)
+    sender_source: str = ""           # "header" | "argument" | "forwarded" | ""
+    from_count: int = 0
+    from_defects: list[str] = field(default_factory=list)
+    display_addresses: list[str] = field(default_factory=list)
+    reply_to: list[Address] = field(default_factory=list)
+    return_path: Address | None = None
+    auth_results: list[str] = field(default_factory=list)  # top first
+    body_addresses: list[Address] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def looks_like_message(text: str) -> bool:
+    """True if ``text`` begins with an RFC 5322 header block."""
+    head = text[:20000].lstrip("\ufeff")
+    if head.startswith("From ") and "\n" in head:      # mbox separator line
+        head = head.split("\n", 1)[1]
+    names = set()
+    lines = head.splitlines()
+    if not lines or not _HEADER_LINE.match(lines[0]):
+        return False
+    for line in lines[:200]:
+        if not line.strip():
+            break
+        if line[0] in " \t":
+            continue
+        m = _HEADER_LINE.match(line)
+        if not m:
+            return False
+        names.add(m.group()[:-1].lower())
+    return bool(names & _COMMON_HEADERS)
+
+
+def parse(obj, sender: str | None = None) -> Parsed:
+    p = Parsed()
+    if isinstance(obj, Message):
+        msg = obj
+        p.is_message = True
+    elif isinstance(obj, (bytes, bytearray, memoryview)):
+        raw = bytes(obj)
+        if len(raw) > MAX_MESSAGE_BYTES:
+            raw = raw[:MAX_MESSAGE_BYTES]
+            p.notes.append(f"message cut at {MAX_MESSAGE_BYTES} bytes")
+        if raw.startswith(b"From ") and b"\n" in raw:
+            raw = raw.split(b"\n", 1)[1]
+        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        p.is_message = True
+    else:
+        text = obj
+        if len(text) > MAX_MESSAGE_BYTES:
+            text = text[:MAX_MESSAGE_BYTES]
+            p.notes.append(f"text cut at {MAX_MESSAGE_BYTES} characters")
+        if looks_like_message(text):
+            if text.startswith("From "):
+                text = text.split("\n", 1)[1]
+            msg = Parser(policy=policy.compat32).parsestr(text)
+            p.is_message = True
+        else:
+            p.views["body"] = _bound(p, "body", text)
+            _read_forwarded(p)
+            msg = None
+    if msg is not None:
+        _read_headers(p, msg)
+        _read_body(p, msg)
+    if sender:
+        _typed_sender(p, sender)
+    body = p.views.get("body", "")
+    _find_addresses_and_links(p, "body", body)
+    return p
+
+
+def _bound(p: Parsed, name: str, text: str) -> str:
+    if len(text) > MAX_VIEW_CHARS:
+        p.notes.append(f"{name}: only the first {MAX_VIEW_CHARS} characters were checked")
+        return text[:MAX_VIEW_CHARS]
+    return text
+
+
+# -- headers ------------------------------------------------------------------
+
+def _header_values(msg: Message, name: str) -> list[str]:
+    try:
+        vals = msg.get_all(name) or []
+    except Exception:
+        return []
+    out = []
+    for v in vals:
+        if not isinstance(v, str):
+            try:
+                v = str(v)
+            except Exception:
+                continue
+        out.append(v)
+    return out
+
+
+def decode_header_value(value: str) -> str:
+    """RFC 2047 decoding of a bounded header value; never raises."""
+    value = value[:MAX_HEADER_CHARS]
+    if "=?" not in value:
+        return _unfold(value)
+    try:
+        parts = email.header.decode_header(value)
+        out = []
+        for chunk, cs in parts:
+            if isinstance(chunk, bytes):
+                out.append(_decode_bytes(chunk, cs))
+            else:
+                out.append(chunk)
+        return _unfold("".join(out))
+    except Exception:
+        return _unfold(value)
+
+
+def _unfold(v: str) -> str:
+    return re.sub(r"\r?\n[ \t]+", " ", v).strip()
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for cs in (charset, "utf-8"):
+        if not cs:
+            continue
+        try:
+            return data.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", errors="replace") if _is_cp1252_safe(data) else data.decode("latin-1")
+
+
+def _is_cp1252_safe(data: bytes) -> bool:
+    return not any(b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) for b in data[:4096])
+
+
+def _read_headers(p: Parsed, msg: Message) -> None:
+    subj = _header_values(msg, "Subject")
+    if subj:
+        p.views["subject"] = decode_header_value(subj[0])
+    froms = _header_values(msg, "From")
+    p.from_count = len(froms)
+    if froms:
+        raw_from = decode_header_value(froms[0])
+        p.views["from"] = raw_from
+        addrs, defects = parse_address_list(raw_from)
+        p.from_defects = defects
+        if len(froms) > 1:
+            p.from_defects.append("more than one From header")
+        if len(addrs) > 1:
+            p.from_defects.append("more than one address in From")
+        if addrs:
+            disp, spec = addrs[0]
+            p.sender = _address(disp, spec, "from", raw_from)
+            p.sender_source = "header"
+        p.display_addresses = _addresses_in_display(addrs)
+        if not addrs:
+            # nothing parseable: still look for something that looks like an address
+            m = _EMAIL.search(raw_from)
+            if m:
+                p.sender = _address("", m.group(), "from", raw_from)
+                p.sender_source = "header"
+    for i, rt in enumerate(_header_values(msg, "Reply-To")[:3]):
+        view = "reply_to" if i == 0 else f"reply_to_{i + 1}"
+        v = decode_header_value(rt)
+        p.views[view] = v
+        addrs, _ = parse_address_list(v)
+        for disp, spec in addrs[:10]:
+            p.reply_to.append(_address(disp, spec, view, v))
+    rp = _header_values(msg, "Return-Path")
+    if rp:
+        v = decode_header_value(rp[0])
+        p.views["return_path"] = v
+        m = _EMAIL.search(v)
+        if m:
+            p.return_path = _address("", m.group(), "return_path", v)
+    ar = _header_values(msg, "Authentication-Results")
+    if ar:
+        p.auth_results = [_unfold(v[:MAX_HEADER_CHARS]) for v in ar[:20]]
+        p.views["authentication_results"] = p.auth_results[0]
+
+
+_FROM_FACTORY = policy.default.header_factory
+
+
+def parse_address_list(value: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(display name, addr-spec) pairs and parse defects, via policy.default."""
+    defects: list[str] = []
+    try:
+        h = _FROM_FACTORY("from", value[:2048])
+        addrs = [(a.display_name or "", a.addr_spec or "") for a in h.addresses]
+        defects = [type(d).__name__ for d in h.defects]
+    except (RecursionError, Exception):
+        return [], ["unparseable address"]
+    addrs = [(d, s) for d, s in addrs if s and s != "<>"]
+    return addrs, defects
+
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+'-]{1,64}@(?:[\w-]{1,63}\.){1,8}[^\W\d_]{2,24}(?![\w-])"
+)
+
+
+def _addresses_in_display(addrs: list[tuple[str, str]]) -> list[str]:
+    out = []
+    for disp, spec in addrs:
+        for m in _EMAIL.finditer(disp):
+            if m.group().lower() != spec.lower():
+                out.append(m.group())
+    return out
+
+
+def _address(display: str, spec: str, view: str, text: str) -> Address:
+    dom = spec.rpartition("@")[2].strip().lower() if "@" in spec else ""
+    i = text.find(spec) if spec else -1
+    if i < 0 and spec:
+        i = text.lower().find(spec.lower())
+    start, end = (i, i + len(spec)) if i >= 0 else (0, len(text))
+    return Address(display, spec, dom, view, start, end)
+
+
+def _typed_sender(p: Parsed, sender: str) -> None:
+    s = sender.strip()[:1024]
+    p.views["sender"] = s
+    addrs, defects = parse_address_list(s)
+    if addrs:
+        addr = _address(addrs[0][0], addrs[0][1], "sender", s)
+    else:
+        m = _EMAIL.search(s)
+        addr = _address("", m.group() if m else s, "sender", s)
+    if p.sender is None or p.sender_source != "header":
+        p.sender = addr
+        p.sender_source = "argument"
+        p.from_defects = defects if not addrs or "@" not in addr.address else []
+        p.display_addresses = _addresses_in_display(addrs)
+
+
+_FWD = re.compile(
+    r"^[ \t>]*(?:from|de|von|expediteur|expéditeur|remitente|envoyé par|sender)[ \t]*:[ \t]*(.{3,300})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FWD_REPLY = re.compile(
+    r"^[ \t>]*(?:reply-to|répondre à|repondre a|responder a)[ \t]*:[ \t]*(.{3,300})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _read_forwarded(p: Parsed) -> None:
+    """Pasted text: read a forwarded header block's From and Reply-To."""
+    body = p.views.get("body", "")
+    head = body[:50000]
+    m = _FWD.search(head)
+    if m:
+        line = m.group(1)
+        addrs, defects = parse_address_list(line)
+        em = _EMAIL.search(line)
+        if em:
+            disp = addrs[0][0] if addrs else ""
+            spec = addrs[0][1] if addrs and "@" in addrs[0][1] else em.group()
+            off = m.start(1)
+            a = _address(disp, spec, "body", line)
+            a.start += off
+            a.end += off
+            p.sender = a
+            p.sender_source = "forwarded"
+            p.display_addresses = _addresses_in_display(addrs)
+    m = _FWD_REPLY.search(head)
+    if m:
+        em = _EMAIL.search(m.group(1))
+        if em:
+            off = m.start(1)
+            p.reply_to.append(Address("", em.group(), em.group().rpartition("@")[2].lower(),
+                                      "body", off + em.start(), off + em.end()))
+
+
+# -- body -----------------------------------------------------------------------
+
+def _read_body(p: Parsed, msg: Message) -> None:
+    plain: list[str] = []
+    htmls: list[str] = []
+    count = 0
+    stack = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        count += 1
+        if count > MAX_PARTS:
+            p.notes.append(f"only the first {MAX_PARTS} MIME parts were read")
+            break
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            ctype = "text/plain"
+        if part.is_multipart():
+            if depth >= MAX_DEPTH:
+                p.notes.append(f"MIME nested deeper than {MAX_DEPTH} levels: inner parts not read")
+                continue
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                for sub in reversed(payload):
+                    if isinstance(sub, Message):
+                        stack.append((sub, depth + 1))
+            continue
+        if ctype == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list) and depth < MAX_DEPTH:
+                for sub in reversed(payload):
+                    if isinstance(sub, Message):
+                        stack.append((sub, depth + 1))
+            continue
+        # text parts only; attached files other than plain text or HTML are not read
+        if not ctype.startswith("text/") or (
+            _is_attachment(part) and ctype not in ("text/plain", "text/html")
+        ):
+            continue
+        text = _part_text(part)
+        if text is None:
+            continue
+        if ctype == "text/html":
+            htmls.append(text)
+        elif ctype in ("text/plain", "text/enriched", "text/rtf") or ctype.startswith("text/"):
+            plain.append(text)
+    body_parts: list[str] = []
+    if plain:
+        body_parts.extend(plain)
+    anchors: list[tuple[str, str]] = []
+    for h in htmls:
+        txt, links = html_to_text(h[:MAX_VIEW_CHARS])
+        anchors.extend(links)
+        if not plain:
+            body_parts.append(txt)
+    p.views["body"] = _bound(p, "body", "\n\n".join(s.strip("\n") for s in body_parts))
+    body = p.views["body"]
+    for href, anchor in anchors[:500]:
+        host = _host(href)
+        if not host:
+            continue
+        i = body.find(anchor) if anchor else -1
+        start, end = (i, i + len(anchor)) if i >= 0 else (0, 0)
+        p.links.append(Link(href, host, "body", start, end, anchor))
+
+
+def _is_attachment(part: Message) -> bool:
+    try:
+        cd = part.get("Content-Disposition", "")
+        return isinstance(cd, str) and cd.strip().lower().startswith("attachment")
+    except Exception:
+        return False
+
+
+def _part_text(part: Message) -> str | None:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else None
+    if len(data) > MAX_VIEW_CHARS * 2:
+        data = data[: MAX_VIEW_CHARS * 2]
+    try:
+        cs = part.get_content_charset()
+    except Exception:
+        cs = None
+    return _decode_bytes(data, cs)
+
+
+class _HTMLText(HTMLParser):
+    _SKIP = {"script", "style", "head", "title"}
+    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+              "table", "ul", "ol", "blockquote", "hr", "section", "article"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._anchor: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self.skip += 1
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+        if tag == "a":
+            self._href = dict(attrs).get("href") or None
+            self._anchor = []
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self.skip:
+            self.skip -= 1
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, "".join(self._anchor).strip()))
+            self._href = None
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(data)
+            if self._href is not None:
+                self._anchor.append(data)
+
+
+def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
+    """Visible text of an HTML part and its links (href, anchor text)."""
+    parser = _HTMLText()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:
+        pass
+    text = "".join(parser.out)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r" ?\n[ \n]*", lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", text)
+    return html.unescape(text).strip(), parser.links
+
+
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}")
+
+
+def _host(url: str) -> str:
+    u = url.strip()
+    m = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*:)?//([^/?#\s]+)", u)
+    if not m:
+        if u.lower().startswith("www."):
+            host = re.split(r"[/?#\s]", u, maxsplit=1)[0]
+        else:
+            return ""
+    else:
+        host = m.group(1)
+    host = host.rpartition("@")[2].split(":")[0].strip(".").lower()
+    return host
+
+
+def _find_addresses_and_links(p: Parsed, view: str, text: str) -> None:
+    for i, m in enumerate(_EMAIL.finditer(text)):
+        if i >= 200:
+            break
+        spec = m.group()
+        p.body_addresses.append(Address("", spec, spec.rpartition("@")[2].lower(), view, m.start(), m.end()))
+    for i, m in enumerate(_URL.finditer(text)):
+        if i >= 500:
+            break
+        url = m.group().rstrip(".,;:!?")
+        host = _host(url if "//" in url else "http://" + url)
+        if host:
+            p.links.append(Link(url, host, view, m.start(), m.start() + len(url)))
