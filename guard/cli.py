@@ -73,7 +73,7 @@ def _build() -> argparse.ArgumentParser:
 def _load_subcommands() -> None:
     import importlib
 
-    for mod in ("guard.filter", "guard.scan"):
+    for mod in ("guard.filter", "guard.scan", "guard.milter"):
         try:
             importlib.import_module(mod)
         except ImportError:

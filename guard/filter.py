@@ -1,0 +1,404 @@
+"""``guard filter``: one message on stdin, the same message on stdout with
+guard's headers added (for procmail ``:0fw``, maildrop ``xfilter``, a Postfix
+``pipe``). README.md, "Mail filters", is the user's documentation.
+
+What changes in the bytes, and nothing else:
+
+* ``X-Guard-Status`` (always) and ``X-Guard-Flag: FRAUD`` (on fraud) are
+  inserted at the top of the header block (after an mbox ``From `` line),
+  with the message's own line ending (CRLF or LF);
+* header fields the message already had whose name begins with ``X-Guard-``
+  are renamed ``X-Prev-Guard-...`` in place, so that a sender cannot forge a
+  verdict that downstream filing rules would believe.
+
+Fail open (the default): an internal error, the time budget or the size cap
+passes the message through with ``X-Guard-Status: Unknown, error=...`` and
+exit 0. ``--on-error tempfail`` exits 75 (EX_TEMPFAIL) with nothing on stdout
+instead, so the caller keeps or requeues the message. A failed write always
+exits 74 (EX_IOERR): the output is incomplete and must not replace the mail.
+
+This module is imported by every ``guard`` start-up (the CLI registers its
+subcommands), so it imports nothing heavy at module level.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from . import __version__
+
+STATUS = "X-Guard-Status"
+FLAG = "X-Guard-Flag"
+PREFIX = b"x-guard-"
+RENAMED_PREFIX = b"X-Prev-Guard-"
+
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+DEFAULT_TIME_BUDGET = 5.0
+
+EX_OK, EX_IOERR, EX_TEMPFAIL = 0, 74, 75
+VERDICT_EXIT = {"clear": 0, "suspicious": 10, "fraud": 20}
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+_FOLD_AT = 78
+
+
+# -- header values ------------------------------------------------------------
+
+def status_value(verdict) -> str:
+    """The X-Guard-Status value for a verdict, unfolded.
+
+    ``Yes, level=fraud score=11.2 tests=GRD101,GRD302 version=0.1.0``;
+    ``No, level=clear ...`` / ``No, level=suspicious ...``. A verdict that
+    could not be completed and found no fraud is ``Unknown, error=timeout``
+    (or ``error=internal``) with what was found so far.
+    """
+    level = verdict.level.value
+    tests = ",".join(verdict.rule_ids) or "none"
+    score = f"{verdict.score:.1f}"
+    if not verdict.complete:
+        err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
+        if level != "fraud":
+            return f"Unknown, error={err} level={level} score={score} tests={tests} version={__version__}"
+        return f"Yes, level={level} score={score} tests={tests} incomplete={err} version={__version__}"
+    head = "Yes" if level == "fraud" else "No"
+    return f"{head}, level={level} score={score} tests={tests} version={__version__}"
+
+
+def unknown_value(error: str, **extra) -> str:
+    """``Unknown, error=ERROR [key=value ...] version=...``: not checked."""
+    more = "".join(f" {k.replace('_', '-')}={v}" for k, v in extra.items())
+    return f"Unknown, error={error}{more} version={__version__}"
+
+
+def verdict_headers(verdict) -> list[tuple[str, str]]:
+    """(name, value) pairs to add for a verdict, in order."""
+    out = [(STATUS, status_value(verdict))]
+    if verdict.level.value == "fraud":
+        out.append((FLAG, "FRAUD"))
+    return out
+
+
+def fold(name: str, value: str, eol: bytes = b"\n") -> bytes:
+    """``Name: value`` + eol, folded before a word (or after a comma in a
+    long list) so that lines stay within 78 characters where possible.
+    Continuation lines begin with a tab, as SpamAssassin's do."""
+    pieces: list[tuple[str, str]] = []          # (separator, text)
+    for w in value.split(" "):
+        parts = w.split(",")
+        for i, p in enumerate(parts):
+            text = p + ("," if i < len(parts) - 1 else "")
+            pieces.append((" " if i == 0 else "", text))
+    lines: list[str] = []
+    cur = f"{name}:"
+    first = True
+    for sep, text in pieces:
+        sep = " " if first else sep
+        first = False
+        if len(cur) + len(sep) + len(text) > _FOLD_AT and cur.strip() and not cur.endswith(":"):
+            lines.append(cur)
+            cur = "\t" + text
+        else:
+            cur += sep + text
+    lines.append(cur)
+    return eol.join(s.encode("ascii", "replace") for s in lines) + eol
+
+
+# -- raw message surgery ---------------------------------------------------------
+
+def header_start(raw: bytes) -> int:
+    """Where the header block begins: after an mbox ``From `` line, else 0."""
+    if raw.startswith(b"From "):
+        i = raw.find(b"\n")
+        if i >= 0:
+            return i + 1
+    return 0
+
+
+def line_ending(raw: bytes, start: int = 0) -> bytes:
+    """The message's line ending: that of its first header line (or of the
+    first line at all); LF when it has none."""
+    i = raw.find(b"\n", start)
+    if i < 0:
+        i = raw.find(b"\n")
+    if i > 0 and raw[i - 1:i] == b"\r":
+        return b"\r\n"
+    return b"\n"
+
+
+def forged_headers(raw: bytes, start: int) -> list[int]:
+    """Offsets of the header fields in the header block whose name begins
+    with ``X-Guard-`` (any case). The block ends at the first empty line or
+    the first line that is neither a header field nor a continuation."""
+    out = []
+    pos, n = start, len(raw)
+    while pos < n:
+        nl = raw.find(b"\n", pos)
+        end = n if nl < 0 else nl + 1
+        first = raw[pos:pos + 1]
+        if first in (b"\n", b"\r") and raw[pos:end].strip(b"\r\n") == b"":
+            break                                   # the empty line
+        if first not in (b" ", b"\t"):
+            if not _HEADER_LINE.match(raw, pos, end):
+                break
+            if raw[pos:pos + len(PREFIX)].lower() == PREFIX:
+                out.append(pos)
+        pos = end
+    return out
+
+
+def add_headers(raw: bytes, headers: list[tuple[str, str]], *, rename: bool = True) -> list[bytes]:
+    """The output message as a list of byte strings to write in order:
+    ``raw`` with ``headers`` inserted at the top of its header block and any
+    incoming ``X-Guard-*`` field renamed ``X-Prev-Guard-*``. Nothing else of
+    ``raw`` changes. ``raw`` may be just the first part of a larger message
+    (the rest is streamed after it)."""
+    start = header_start(raw)
+    eol = line_ending(raw, start)
+    block = b"".join(fold(n, v, eol) for n, v in headers)
+    out = [raw[:start], block] if start else [block]
+    pos = start
+    if rename:
+        for off in forged_headers(raw, start):
+            out.append(raw[pos:off])
+            out.append(RENAMED_PREFIX)
+            pos = off + len(PREFIX)
+    out.append(raw[pos:])
+    return out
+
+
+# -- the check, bounded ------------------------------------------------------------
+
+class _Result:
+    __slots__ = ("verdict", "error")
+
+    def __init__(self) -> None:
+        self.verdict = None
+        self.error: BaseException | None = None
+
+
+def check_bounded(raw: bytes, budget: float, **kwargs):
+    """Run ``guard.check`` in a helper thread for at most ``budget`` seconds.
+
+    Returns ``(verdict, error)`` where error is None, "timeout" or
+    "internal". The rules get 80% of the budget (the engine stops itself);
+    the rest is a margin before the watchdog gives up on the thread. A
+    thread stuck in one long C call delays the watchdog until that call
+    returns (Python switches threads only between bytecodes).
+    """
+    import threading
+
+    from .api import check
+
+    res = _Result()
+
+    def work() -> None:
+        try:
+            res.verdict = check(raw, time_budget=max(budget * 0.8, 0.01), **kwargs)
+        except BaseException as e:  # noqa: BLE001 - reported as "internal"
+            res.error = e
+
+    t = threading.Thread(target=work, name="guard-check", daemon=True)
+    t.start()
+    t.join(budget)
+    if t.is_alive():
+        return None, "timeout"
+    if res.error is not None or res.verdict is None:
+        return None, "internal"
+    return res.verdict, None
+
+
+# -- the filter ----------------------------------------------------------------------
+
+class Options:
+    """Settings of one filter run (the command-line options)."""
+
+    def __init__(self, *, max_size: int = DEFAULT_MAX_SIZE, time_budget: float = DEFAULT_TIME_BUDGET,
+                 on_error: str = "pass", exit_verdict: bool = False, trusted_authserv_ids=(),
+                 resolver=None, dns_budget: float = 2.0) -> None:
+        if on_error not in ("pass", "tempfail"):
+            raise ValueError("on_error must be 'pass' or 'tempfail'")
+        if max_size < 0:
+            raise ValueError("max_size must be >= 0")
+        if time_budget <= 0:
+            raise ValueError("time_budget must be > 0")
+        self.max_size = max_size
+        self.time_budget = time_budget
+        self.on_error = on_error
+        self.exit_verdict = exit_verdict
+        self.trusted_authserv_ids = tuple(trusted_authserv_ids)
+        self.resolver = resolver
+        self.dns_budget = dns_budget
+
+
+def _log(msg: str) -> None:
+    try:
+        print(f"guard filter: {msg}", file=sys.stderr)
+    except Exception:  # noqa: BLE001 - stderr gone: nothing to do
+        pass
+
+
+def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
+    """Filter one message from binary stream ``inp`` to ``out``.
+
+    Returns ``(exit code, timed_out)``; when ``timed_out`` the check thread
+    may still be running and the caller should end the process promptly.
+    """
+    try:
+        raw = inp.read(opts.max_size + 1)
+    except OSError as e:
+        _log(f"cannot read the message: {e}")
+        return EX_IOERR, False
+    if not raw:
+        _log("no message on standard input: nothing written")
+        return EX_OK, False
+
+    timed_out = False
+    over = len(raw) > opts.max_size
+    code = EX_OK
+    try:
+        if over:
+            headers = [(STATUS, unknown_value("too-large", max_size=opts.max_size))]
+            _log(f"message larger than {opts.max_size} bytes: passed through unchecked")
+        else:
+            budget = opts.time_budget + (opts.dns_budget if opts.resolver is not None else 0.0)
+            verdict, err = check_bounded(
+                raw, budget, trusted_authserv_ids=opts.trusted_authserv_ids,
+                resolver=opts.resolver, dns_budget=opts.dns_budget)
+            if verdict is not None and not verdict.complete and verdict.level.value != "fraud":
+                # incomplete and nothing conclusive found: the header says Unknown
+                err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
+            if err is not None:
+                timed_out = verdict is None and err == "timeout"
+                _log(f"the check failed ({err}): "
+                     + ("exiting 75 (tempfail)" if opts.on_error == "tempfail" else "passing the message through"))
+                if opts.on_error == "tempfail":
+                    return EX_TEMPFAIL, timed_out
+                if verdict is not None:
+                    headers = verdict_headers(verdict)      # "Unknown, error=..." + what was found
+                elif err == "timeout":
+                    headers = [(STATUS, unknown_value(err, time_budget=f"{budget:g}s"))]
+                else:
+                    headers = [(STATUS, unknown_value(err))]
+            else:
+                headers = verdict_headers(verdict)
+                if opts.exit_verdict:
+                    code = VERDICT_EXIT[verdict.level.value]
+        parts = add_headers(raw, headers)
+    except Exception as e:  # noqa: BLE001 - fail open on our own bugs too
+        _log(f"internal error: {type(e).__name__}: {e}")
+        if opts.on_error == "tempfail":
+            return EX_TEMPFAIL, timed_out
+        # the simplest possible pass-through: no renaming, one fixed header
+        start = header_start(raw)
+        parts = [raw[:start], f"{STATUS}: {unknown_value('internal')}".encode() + line_ending(raw, start),
+                 raw[start:]]
+        code = EX_OK
+    try:
+        for p in parts:
+            out.write(p)
+        if over:
+            while True:
+                chunk = inp.read(1 << 16)
+                if not chunk:
+                    break
+                out.write(chunk)
+        out.flush()
+    except OSError as e:
+        _log(f"cannot write the message: {e}")
+        return EX_IOERR, timed_out
+    return code, timed_out
+
+
+def parse_size(text: str) -> int:
+    """``10485760``, ``10M``, ``512K``, ``1G`` -> bytes."""
+    import argparse
+
+    t = text.strip().upper().removesuffix("B")
+    mult = 1
+    if t[-1:] in ("K", "M", "G"):
+        mult = 1024 ** ("KMG".index(t[-1]) + 1)
+        t = t[:-1]
+    try:
+        n = int(float(t) * mult)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 10M, 512K, 1048576)") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("size must be >= 0")
+    return n
+
+
+def _positive(text: str) -> float:
+    import argparse
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return v
+
+
+def add_arguments(p) -> None:
+    from .cli import add_dns_arguments
+
+    p.description = ("Read one RFC 5322 message on standard input and write it to standard output "
+                     "with X-Guard-Status (and X-Guard-Flag: FRAUD on fraud) added at the top. "
+                     "Fails open: on an error the message passes through with "
+                     "'X-Guard-Status: Unknown, error=...' and exit 0.")
+    p.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE, metavar="SIZE",
+                   help="larger messages pass through unchecked with error=too-large "
+                        "(default 10M; K/M/G suffixes)")
+    p.add_argument("--time-budget", type=_positive, default=DEFAULT_TIME_BUDGET, metavar="S",
+                   help="seconds the check may take before the message passes with error=timeout (default 5)")
+    p.add_argument("--on-error", choices=("pass", "tempfail"), default="pass",
+                   help="pass: add an Unknown header and exit 0 (default); "
+                        "tempfail: write nothing and exit 75 (EX_TEMPFAIL)")
+    p.add_argument("--exit-verdict", action="store_true",
+                   help="exit 0 clear / 10 suspicious / 20 fraud (not for procmail :0fw, which "
+                        "ignores the output of a filter that exits non-zero)")
+    p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
+                   help="believe Authentication-Results headers from this server (repeatable)")
+    add_dns_arguments(p)
+
+
+def run(args) -> int:
+    import os
+
+    from .cli import resolver_from_args
+
+    try:
+        resolver = resolver_from_args(args)
+    except Exception as e:  # noqa: BLE001 - a bad DNS setting must not lose mail
+        _log(f"DNS checks off: {e}")
+        resolver = None
+    opts = Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
+                   exit_verdict=args.exit_verdict, trusted_authserv_ids=args.trusted_authserv_id,
+                   resolver=resolver, dns_budget=getattr(args, "dns_timeout", 2.0))
+    out = sys.stdout.buffer
+    code, timed_out = filter_stream(sys.stdin.buffer, out, opts)
+    if code == EX_IOERR:
+        # stdout may be a broken pipe: keep Python from failing again at exit
+        try:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, sys.stdout.fileno())
+        except OSError:
+            pass
+    if timed_out:
+        # the check thread may be stuck; the message is written: leave now
+        try:
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    return code
+
+
+def _register() -> None:
+    from .cli import SUBCOMMANDS
+
+    SUBCOMMANDS["filter"] = ("add X-Guard-* headers to one message (stdin -> stdout), for procmail, "
+                             "maildrop, a Postfix pipe", add_arguments, run)
+
+
+_register()
