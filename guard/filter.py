@@ -117,10 +117,12 @@ def header_start(raw: bytes) -> int:
 
 def line_ending(raw: bytes, start: int = 0) -> bytes:
     """The message's line ending: that of its first header line (or of the
-    first line at all); LF when it has none."""
+    first line at all); CR when it has CRs but no LF; else LF."""
     i = raw.find(b"\n", start)
     if i < 0:
         i = raw.find(b"\n")
+    if i < 0:
+        return b"\r" if b"\r" in raw else b"\n"      # old Mac style: CR alone
     if i > 0 and raw[i - 1:i] == b"\r":
         return b"\r\n"
     return b"\n"
