@@ -93,6 +93,13 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
     p = st.parsed
     if not p.display_addresses or p.sender is None:
         return []
+    shown_ilo = any(
+        (d := domains.info(domains.domain_of(a))).is_ilo or d.lookalike for a in p.display_addresses
+    )
+    # newsletters put their own address in the display name: a sign only
+    # when the message speaks as the ILO or the shown address is ilo.org
+    if not shown_ilo and "claims_ilo" not in st.contexts:
+        return []
     view = p.sender.field
     text = p.views.get(view, "")
     ev = []
@@ -102,7 +109,7 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
             ev.append(Evidence(view, i, i + len(shown), shown, f"the real address is {p.sender.address}"))
     if ev:
         st.facts["display_spoof"] = True
-        if any(domains.info(domains.domain_of(a)).is_ilo for a in p.display_addresses):
+        if shown_ilo:
             st.facts["forged_ilo"] = True
     return ev
 

@@ -99,13 +99,17 @@ def eval_contexts(st: State) -> None:
         if st.over_budget():
             return
         ev: list[Evidence] = []
+        distinct: set[str] = set()
         for f, nv, p, m in _matches(st, ctx.patterns, ctx.fields):
             if ctx.negatable and _negated(nv.text, m.start(), m.end(), lang_cfg, None):
                 continue
+            if m.group() in distinct:
+                continue
+            distinct.add(m.group())
             ev.append(evidence(nv, f, m.start(), m.end()))
-            if len(ev) >= 3:
+            if len(ev) >= max(3, ctx.min_distinct):
                 break
-        if ev:
+        if ev and len(distinct) >= ctx.min_distinct:
             st.contexts[cid] = ev
 
 

@@ -89,6 +89,7 @@ class Context:
     examples: dict[str, dict[str, list[str]]]
     source: str = ""
     negatable: bool = False
+    min_distinct: int = 1     # distinct matched words needed for the context to hold
 
 
 @dataclass
@@ -464,6 +465,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
                 cid, c.get("description", ""), pats,
                 tuple(c.get("fields", DEFAULT_FIELDS)),
                 _examples(c, where), path.name, bool(c.get("negatable", False)),
+                int(c.get("min_distinct", 1)),
             )
         for i, r in enumerate(data.get("rule", [])):
             rules.append(_rule(r, f"{path.name} rule[{i}] {r.get('id', '?')}", path.name))
