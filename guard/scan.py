@@ -1,0 +1,568 @@
+"""``guard scan PATH...``: check every message in mbox files, Maildir folders
+and folders of message files; one output row a message, a summary at the end.
+
+What is a message (README.md, "Mail filters", has the user's version):
+
+* a PATH that is a file: an mbox if it begins with ``From `` (rows
+  ``PATH#1``, ``PATH#2``, ...; an mbox of one message is reported as a
+  plain message file), else one message (a row even if it is not mail: the
+  row says so);
+* a Maildir (a folder with ``cur/`` and ``new/``): every file in ``cur/``
+  and ``new/``, and Maildir++ sub-folders (``.Name/``); ``tmp/`` (mail
+  still being delivered) and the Maildir's own index files are not read;
+* any other folder, walked recursively in name order (names beginning with
+  a dot are skipped): ``*.eml`` files are messages; an other file that
+  begins with ``From `` is an mbox; any other file is a message if it
+  begins with a header block, else it is "not mail" and is listed in the
+  summary, not given a row (``--all-files`` gives it a row with an error).
+
+Nothing is lost: a message that cannot be read, is empty, is too large or
+has no header block gets a row with ``error`` set (and no level). The
+summary counts every row. Rows come out in the order of discovery, whatever
+``--jobs`` is.
+
+Parallelism: the main process finds the messages (it reads the first bytes
+of each file and indexes mbox files), then hands chunks of them to worker
+processes (forked after the rule packs are loaded, so each worker starts
+warm), which read and check them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+KINDS = ("eml", "maildir", "mbox", "file")
+FIELDS = ("location", "kind", "level", "score", "rule_ids", "error")
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+_HEAD_BYTES = 16384
+_COMMON = (b"from", b"to", b"subject", b"date", b"received", b"return-path", b"message-id",
+           b"mime-version", b"delivered-to", b"reply-to", b"content-type", b"sender", b"x-mailer")
+
+
+# -- what is a message ---------------------------------------------------------------
+
+def has_header_block(head: bytes) -> bool:
+    """True if ``head`` (the first bytes of a file) begins with an RFC 5322
+    header block: its first line (after an mbox ``From `` line) is a header
+    field and a header every mail has appears before the first empty line.
+    Malformed lines further down are tolerated (spam has them)."""
+    import re
+
+    if head.startswith(b"From "):
+        head = head.split(b"\n", 1)[1] if b"\n" in head else b""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    line_re = re.compile(rb"([!-9;-~]{1,76})[ \t]*:")
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    if not lines or not line_re.match(lines[0]):
+        return False
+    for line in lines[:300]:
+        if not line.strip():
+            break
+        m = line_re.match(line)
+        if m and m.group(1).lower() in _COMMON:
+            return True
+    return False
+
+
+def _unit(location, kind, path, offset=0, length=-1, must=True, top=0):
+    """One message to check: (location, kind, path, offset, length,
+    must_be_mail, index of the PATH argument it came from). A length of -1
+    means the whole file."""
+    return (location, kind, path, offset, length, must, top)
+
+
+def _is_maildir(path: str) -> bool:
+    return os.path.isdir(os.path.join(path, "cur")) and os.path.isdir(os.path.join(path, "new"))
+
+
+def _sorted_entries(path: str):
+    with os.scandir(path) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _starts_with_from(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 5) == b"From "
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def mbox_spans(path: str) -> list[tuple[int, int]]:
+    """(offset, length) of each message of an mbox: a message begins at a
+    line that begins with ``From `` (Python's ``mailbox.mbox`` reads it the
+    same way), so an unescaped ``From `` line in a body starts a new piece
+    that then shows up as a row (usually "no header block"): never lost."""
+    spans = []
+    start = None
+    pos = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.startswith(b"From "):
+                if start is not None:
+                    spans.append((start, pos - start))
+                start = pos
+            elif start is None:
+                start = pos          # text before the first From line: a piece of its own
+            pos += len(line)
+    if start is not None and pos > start:
+        spans.append((start, pos - start))
+    return spans
+
+
+class Discovery:
+    def __init__(self, all_files: bool = False) -> None:
+        self.all_files = all_files
+        self.units: list[tuple] = []
+        self.skipped: list[str] = []          # files that are not mail (sniffed in the workers)
+        self.missing: list[tuple[str, str]] = []   # (PATH, reason) for arguments that could not be read
+        self.errors: list[tuple] = []         # rows for what could not even be listed
+
+    def add_path(self, path: str, top: int) -> None:
+        if os.path.isdir(path):
+            if _is_maildir(path):
+                self._maildir(path, top)
+            else:
+                self._walk(path, top)
+        elif os.path.exists(path):
+            self._file(path, top, named=True)
+        else:
+            self.missing.append((path, "no such file or folder"))
+
+    def _maildir(self, path: str, top: int) -> None:
+        for sub in ("cur", "new"):
+            d = os.path.join(path, sub)
+            try:
+                entries = _sorted_entries(d)
+            except OSError as e:
+                self.errors.append(_error_row(d, "maildir", f"cannot list: {e.strerror or e}", top))
+                continue
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                if e.is_file():
+                    self.units.append(_unit(e.path, "maildir", e.path, top=top))
+        try:
+            entries = _sorted_entries(path)
+        except OSError:
+            return
+        for e in entries:       # Maildir++ folders: .Sent, .Archive.2024, ...
+            if e.name.startswith(".") and e.name not in (".", "..") and e.is_dir() and _is_maildir(e.path):
+                self._maildir(e.path, top)
+
+    def _walk(self, path: str, top: int) -> None:
+        try:
+            entries = _sorted_entries(path)
+        except OSError as e:
+            self.errors.append(_error_row(path, "file", f"cannot list: {e.strerror or e}", top))
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if _is_maildir(e.path):
+                    self._maildir(e.path, top)
+                else:
+                    self._walk(e.path, top)
+            elif e.is_file():
+                self._file(e.path, top, named=False)
+
+    def _file(self, path: str, top: int, named: bool) -> None:
+        if path.lower().endswith(".eml"):
+            self.units.append(_unit(path, "eml", path, top=top))
+            return
+        if _starts_with_from(path):
+            try:
+                spans = mbox_spans(path)
+            except OSError as e:
+                self.errors.append(_error_row(path, "mbox", f"cannot read: {e.strerror or e}", top))
+                return
+            if len(spans) == 1:     # one message with an mbox "From " line: a message file
+                self.units.append(_unit(path, "file", path, top=top))
+                return
+            for i, (off, n) in enumerate(spans, 1):
+                self.units.append(_unit(f"{path}#{i}", "mbox", path, off, n, True, top))
+            return
+        self.units.append(_unit(path, "file", path, must=named or self.all_files, top=top))
+
+
+def _error_row(location: str, kind: str, error: str, top: int) -> tuple:
+    return (location, kind, None, None, [], error, top)
+
+
+# -- checking (runs in the workers) ---------------------------------------------------
+
+_SETTINGS: dict = {}
+
+
+def _read(path: str, offset: int, length: int, max_size: int) -> tuple[bytes, int]:
+    """(the bytes, the full size); at most max_size + 1 bytes are read."""
+    with open(path, "rb") as fh:
+        if length < 0:
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(max_size + 1)
+            return data, max(size, len(data))
+        fh.seek(offset)
+        return fh.read(min(length, max_size + 1)), length
+
+
+def check_unit(unit: tuple, settings: dict) -> tuple | None:
+    """The row for one unit, or None when it is not mail (a sniffed file)."""
+    from .api import check
+
+    location, kind, path, offset, length, must, top = unit
+    max_size = settings["max_size"]
+    try:
+        data, size = _read(path, offset, length, max_size)
+    except OSError as e:
+        return (location, kind, None, None, [], f"cannot read: {e.strerror or e}", top)
+    if not must and not has_header_block(data[:_HEAD_BYTES]):
+        return None
+    if not data:
+        return (location, kind, None, None, [], "empty", top)
+    if size > max_size:
+        return (location, kind, None, None, [], f"too large: {size} bytes (limit {max_size}); not checked", top)
+    if not has_header_block(data[:_HEAD_BYTES]):
+        return (location, kind, None, None, [], "not a message: no header block", top)
+    try:
+        v = check(data, time_budget=settings["time_budget"],
+                  trusted_authserv_ids=settings["trusted_authserv_ids"])
+    except Exception as e:  # noqa: BLE001 - check() should not raise; a row all the same
+        return (location, kind, None, None, [], f"internal error: {type(e).__name__}", top)
+    error = None if v.complete else "; ".join(v.notes) or "incomplete"
+    return (location, kind, v.level.value, round(v.score, 2), v.rule_ids, error, top)
+
+
+def check_chunk(units: list[tuple], settings: dict | None = None) -> list[tuple]:
+    """Rows for a chunk of units; ("skip", location) for files that are not mail."""
+    settings = settings or _SETTINGS
+    out = []
+    for u in units:
+        row = check_unit(u, settings)
+        out.append(("skip", u[0], u[6]) if row is None else row)
+    return out
+
+
+def _init_worker(settings: dict) -> None:
+    _SETTINGS.clear()
+    _SETTINGS.update(settings)
+    try:
+        import signal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the main process handles ^C
+    except (ValueError, OSError):
+        pass
+
+
+def _warm_up() -> None:
+    """Load the rule packs and the domain data once, before forking."""
+    from .api import check
+
+    check(b"From: warm-up <a@example.com>\nSubject: x\n\nx\n")
+
+
+# -- the run -----------------------------------------------------------------------------
+
+class Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        import time
+
+        self.total, self.enabled, self.done = total, enabled, 0
+        self.t0 = self.last = time.monotonic()
+        self._time = time.monotonic
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        now = self._time()
+        if now - self.last < 0.1 and self.done < self.total:
+            return
+        self.last = now
+        rate = self.done / max(now - self.t0, 1e-9)
+        width = 30
+        frac = self.done / self.total if self.total else 1.0
+        bar = "#" * int(frac * width)
+        sys.stderr.write(f"\rscanning [{bar:<{width}}] {self.done}/{self.total} ({frac:4.0%}) {rate:6.0f} msg/s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 79 + "\r")
+            sys.stderr.flush()
+
+
+class Writer:
+    def __init__(self, fh, fmt: str) -> None:
+        self.fh, self.fmt = fh, fmt
+        if fmt == "csv":
+            import csv
+
+            self.csv = csv.writer(fh, lineterminator="\n")
+            self.csv.writerow(FIELDS)
+        else:
+            import json
+
+            self.json = json
+
+    def write(self, row: tuple) -> None:
+        location, kind, level, score, rule_ids, error, _top = row
+        if self.fmt == "csv":
+            self.csv.writerow([location, kind, level or "", "" if score is None else f"{score:g}",
+                               " ".join(rule_ids), error or ""])
+        else:
+            self.fh.write(self.json.dumps(
+                {"location": location, "kind": kind, "level": level, "score": score,
+                 "rule_ids": list(rule_ids), "error": error}, ensure_ascii=False) + "\n")
+
+
+def _chunks(units: list, size: int):
+    for i in range(0, len(units), size):
+        yield units[i:i + size]
+
+
+def run_scan(paths: list[str], *, jobs: int = 1, fmt: str = "jsonl", out=None, err=None,
+             progress: bool | None = None, settings: dict | None = None, all_files: bool = False,
+             chunk_size: int | None = None) -> tuple[int, dict]:
+    """Scan ``paths``; rows to ``out`` (text stream), progress and the
+    summary to ``err``. Returns (exit code, summary dict)."""
+    import time
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    settings = dict(settings or {})
+    settings.setdefault("max_size", DEFAULT_MAX_SIZE)
+    settings.setdefault("time_budget", 2.0)
+    settings["trusted_authserv_ids"] = tuple(settings.get("trusted_authserv_ids", ()))
+    t0 = time.monotonic()
+
+    disc = Discovery(all_files=all_files)
+    for i, p in enumerate(paths):
+        disc.add_path(p, i)
+    for p, why in disc.missing:
+        print(f"guard scan: {p}: {why}", file=err)
+
+    if progress is None:
+        progress = err.isatty() if hasattr(err, "isatty") else False
+    bar = Progress(len(disc.units), progress and err is sys.stderr)
+    writer = Writer(out, fmt)
+    counts = [dict.fromkeys(("messages", "clear", "suspicious", "fraud", "errors", "skipped"), 0)
+              for _ in paths]
+    skipped: list[str] = []
+
+    def emit(results) -> None:
+        n = 0
+        for r in results:
+            if r[0] == "skip":
+                skipped.append(r[1])
+                counts[r[2]]["skipped"] += 1
+            else:
+                writer.write(r)
+                c = counts[r[6]]
+                c["messages"] += 1
+                if r[2]:
+                    c[r[2]] += 1
+                if r[5]:
+                    c["errors"] += 1
+            n += 1
+        bar.update(n)
+
+    emit(disc.errors)
+    jobs = max(1, jobs)
+    try:
+        if jobs == 1 or len(disc.units) <= 1:
+            _warm_up()
+            size = chunk_size or 64
+            for chunk in _chunks(disc.units, size):
+                emit(check_chunk(chunk, settings))
+        else:
+            size = chunk_size or max(1, min(64, len(disc.units) // (jobs * 8) or 1))
+            _run_pool(disc.units, size, jobs, settings, emit)
+    except KeyboardInterrupt:
+        bar.close()
+        print("guard scan: interrupted", file=err)
+        return 130, {}
+    finally:
+        try:
+            out.flush()
+        except (OSError, ValueError):
+            pass
+    bar.close()
+    elapsed = time.monotonic() - t0
+    summary = _summary(paths, counts, skipped, elapsed, jobs, err)
+    worst = 0
+    for c in counts:
+        if c["fraud"]:
+            worst = 20
+        elif c["suspicious"] and worst < 10:
+            worst = 10
+    return (66 if disc.missing else worst), summary
+
+
+def _run_pool(units: list, size: int, jobs: int, settings: dict, emit) -> None:
+    """Chunks to a process pool, results in order; a worker that dies takes
+    only its own chunk with it: those messages are retried one by one, and a
+    message that kills a worker again gets an error row."""
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+        _warm_up()      # forked workers inherit the loaded rule packs
+    except ValueError:
+        ctx = None
+    queue = collections.deque((c, False) for c in _chunks(units, size))
+    inflight: collections.deque = collections.deque()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(settings,))
+    try:
+        while queue or inflight:
+            while queue and len(inflight) < jobs * 4:
+                chunk, retry = queue.popleft()
+                try:
+                    inflight.append((pool.submit(check_chunk, chunk), chunk, retry))
+                except BrokenProcessPool:
+                    queue.appendleft((chunk, retry))
+                    pool = _renew(pool, ctx, jobs, settings)
+            fut, chunk, retry = inflight.popleft()
+            try:
+                emit(fut.result())
+            except BrokenProcessPool:
+                # every chunk in flight failed with the pool; retry them one message at a time
+                failed = [(chunk, retry)] + [(c, r) for _f, c, r in inflight]
+                inflight.clear()
+                pool = _renew(pool, ctx, jobs, settings)
+                retry_units = []
+                for c, r in failed:
+                    if r:       # already alone, and it killed a worker again
+                        u = c[0]
+                        emit([(u[0], u[1], None, None, [], "the checking process died on this message", u[6])])
+                    else:
+                        retry_units.extend(c)
+                queue.extendleft(reversed([([u], True) for u in retry_units]))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _renew(pool, ctx, jobs, settings):
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(settings,))
+
+
+def _summary(paths, counts, skipped, elapsed, jobs, err) -> dict:
+    total = {k: sum(c[k] for c in counts) for k in counts[0]} if counts else {}
+    cols = ("messages", "clear", "suspicious", "fraud", "errors", "skipped")
+    width = max([len("PATH"), len("total")] + [len(p) for p in paths])
+    width = min(width, 60)
+    lines = [f"{'PATH':<{width}}  " + "  ".join(f"{c:>10}" for c in cols)]
+    for p, c in zip(paths, counts):
+        shown = p if len(p) <= width else "..." + p[-(width - 3):]
+        lines.append(f"{shown:<{width}}  " + "  ".join(f"{c[k]:>10}" for k in cols))
+    if len(paths) > 1:
+        lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[k]:>10}" for k in cols))
+    rate = total.get("messages", 0) / elapsed if elapsed > 0 else 0.0
+    lines.append(f"{total.get('messages', 0)} messages in {elapsed:.1f} s ({rate:.0f} a second, {jobs} job"
+                 f"{'s' if jobs != 1 else ''})")
+    if skipped:
+        shown = ", ".join(skipped[:10]) + (f", ... ({len(skipped) - 10} more)" if len(skipped) > 10 else "")
+        lines.append(f"not mail, no row (use --all-files for rows): {shown}")
+    try:
+        print("\n".join(lines), file=err)
+    except (OSError, ValueError):
+        pass
+    return {"paths": dict(zip(paths, counts)), "total": total, "skipped": skipped,
+            "elapsed_s": elapsed, "jobs": jobs}
+
+
+# -- the command -----------------------------------------------------------------------
+
+def _jobs(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be >= 0 (0: one per core)")
+    return n
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def add_arguments(p) -> None:
+    from .filter import parse_size
+
+    p.description = ("Check every message in mbox files, Maildir folders and folders of message "
+                     "files. One row a message on standard output (JSON Lines or CSV), a summary "
+                     "table on standard error. Exit code: the worst level (0/10/20), 66 if a PATH "
+                     "is missing.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="row format (default jsonl)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the rows to FILE instead of standard output")
+    p.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
+                   help="worker processes (default 0: one per core)")
+    p.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="show a progress bar even when standard error is not a terminal")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    p.add_argument("--all-files", action="store_true",
+                   help="give a row (with an error) to files found in folders that are not mail")
+    p.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE, metavar="SIZE",
+                   help="larger messages get an error row, unchecked (default 10M)")
+    p.add_argument("--time-budget", type=float, default=2.0, metavar="S",
+                   help="seconds of rule matching per message (default 2)")
+    p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
+                   help="believe Authentication-Results headers from this server (repeatable)")
+
+
+def run(args) -> int:
+    settings = {"max_size": args.max_size, "time_budget": args.time_budget,
+                "trusted_authserv_ids": args.trusted_authserv_id}
+    if not args.time_budget > 0:
+        print("guard scan: --time-budget must be > 0", file=sys.stderr)
+        return 64
+    jobs = args.jobs or cpu_count()
+    out = None
+    try:
+        if args.output:
+            try:
+                out = open(args.output, "w", encoding="utf-8", newline="")
+            except OSError as e:
+                print(f"guard scan: {args.output}: {e.strerror or e}", file=sys.stderr)
+                return 73  # EX_CANTCREAT
+        code, _ = run_scan(args.paths, jobs=jobs, fmt=args.format, out=out or sys.stdout,
+                           progress=args.progress, settings=settings, all_files=args.all_files)
+        return code
+    finally:
+        if out is not None:
+            out.close()
+
+
+def _register() -> None:
+    from .cli import SUBCOMMANDS
+
+    SUBCOMMANDS["scan"] = ("check every message in mbox files, Maildir folders and folders of .eml files",
+                           add_arguments, run)
+
+
+_register()
