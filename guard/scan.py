@@ -430,6 +430,9 @@ def _run_pool(units: list, size: int, jobs: int, settings: dict, emit) -> None:
     try:
         while queue or inflight:
             while queue and len(inflight) < jobs * 4:
+                # a retried message runs alone, so that if a worker dies again we know on which
+                if inflight and (queue[0][1] or inflight[-1][2]):
+                    break
                 chunk, retry = queue.popleft()
                 try:
                     inflight.append((pool.submit(check_chunk, chunk), chunk, retry))
@@ -468,7 +471,7 @@ def _summary(paths, counts, skipped, elapsed, jobs, err) -> dict:
     total = {k: sum(c[k] for c in counts) for k in counts[0]} if counts else {}
     cols = ("messages", "clear", "suspicious", "fraud", "errors", "skipped")
     width = max([len("PATH"), len("total")] + [len(p) for p in paths])
-    width = min(width, 60)
+    width = min(width, 72)
     lines = [f"{'PATH':<{width}}  " + "  ".join(f"{c:>10}" for c in cols)]
     for p, c in zip(paths, counts):
         shown = p if len(p) <= width else "..." + p[-(width - 3):]

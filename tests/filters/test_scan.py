@@ -1,0 +1,235 @@
+"""``guard scan`` over a mixed folder: mbox + Maildir + .eml + broken files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import guard.api
+from guard import scan
+
+DATA = Path(__file__).resolve().parent / "data"
+SCAM = (DATA / "scam.eml").read_bytes()
+GENUINE = (DATA / "genuine.eml").read_bytes()
+ROOT = Path(__file__).resolve().parents[2]
+
+NEWSLETTER = b"""From: news@example.net
+To: you@example.org
+Subject: Monthly garden club news
+Date: Wed, 5 Jun 2024 08:00:00 +0000
+
+The tomato seedlings are ready for collection at the community hall.
+"""
+
+
+def mbox_entry(msg: bytes, sender: bytes = b"someone@example.com") -> bytes:
+    body = b"\n".join(b">" + line if line.startswith(b"From ") else line for line in msg.split(b"\n"))
+    return b"From " + sender + b" Thu Jun  6 10:00:00 2024\n" + body.rstrip(b"\n") + b"\n\n"
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> tuple[Path, set[str], set[str]]:
+    """A mixed folder; returns (root, expected message locations, expected skipped files)."""
+    root = tmp_path / "mail"
+    root.mkdir()
+    expect: set[str] = set()
+    # an mbox of three messages
+    (root / "archive.mbox").write_bytes(mbox_entry(SCAM) + mbox_entry(GENUINE) + mbox_entry(NEWSLETTER))
+    expect |= {f"{root}/archive.mbox#{i}" for i in (1, 2, 3)}
+    # a Maildir with a Maildir++ sub-folder; tmp/ and index files are not messages
+    md = root / "Maildir"
+    for sub in ("cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"):
+        (md / sub).mkdir(parents=True)
+    (md / "cur" / "1717660000.M1P1.host:2,S").write_bytes(GENUINE)
+    (md / "cur" / "1717660001.M2P1.host:2,").write_bytes(SCAM.replace(b"\n", b"\r\n"))
+    (md / "new" / "1717660002.M3P1.host").write_bytes(NEWSLETTER)
+    (md / "tmp" / "1717660003.M4P1.host").write_bytes(b"From: half@example.com\nSubj")
+    (md / ".Sent" / "cur" / "1717660004.M5P1.host:2,S").write_bytes(GENUINE)
+    (md / "dovecot-uidlist").write_bytes(b"3 V1717660000 N5\n")
+    (md / "maildirfolder").write_bytes(b"")
+    expect |= {f"{md}/cur/1717660000.M1P1.host:2,S", f"{md}/cur/1717660001.M2P1.host:2,",
+               f"{md}/new/1717660002.M3P1.host", f"{md}/.Sent/cur/1717660004.M5P1.host:2,S"}
+    # .eml files, one in a sub-folder; a broken and an empty one
+    (root / "inbox").mkdir()
+    (root / "inbox" / "offer.eml").write_bytes(SCAM)
+    (root / "inbox" / "nested").mkdir()
+    (root / "inbox" / "nested" / "reply.eml").write_bytes(GENUINE)
+    (root / "inbox" / "broken.eml").write_bytes(b"\x00\x01\x02PK\x03\x04 not mail at all \xff\xfe")
+    (root / "inbox" / "empty.eml").write_bytes(b"")
+    expect |= {f"{root}/inbox/offer.eml", f"{root}/inbox/nested/reply.eml",
+               f"{root}/inbox/broken.eml", f"{root}/inbox/empty.eml"}
+    # a message file without the .eml name, a text file that is not mail, a hidden file
+    (root / "inbox" / "saved-message.txt").write_bytes(NEWSLETTER)
+    expect.add(f"{root}/inbox/saved-message.txt")
+    (root / "notes.md").write_bytes(b"# My notes\n\nNothing to see: not a message.\n")
+    (root / ".hidden.eml").write_bytes(SCAM)
+    return root, expect, {f"{root}/notes.md"}
+
+
+def scan_rows(paths, **kw) -> tuple[int, list[dict], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code, _ = scan.run_scan([str(p) for p in paths], out=out, err=err, **kw)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    return code, rows, err.getvalue()
+
+
+def test_mixed_folder_gives_one_row_per_message(mixed):
+    root, expect, skipped = mixed
+    code, rows, err = scan_rows([root], jobs=1)
+    locations = [r["location"] for r in rows]
+    assert len(locations) == len(set(locations))
+    assert set(locations) == expect
+    by = {r["location"]: r for r in rows}
+    assert by[f"{root}/archive.mbox#1"]["level"] == "fraud"
+    assert by[f"{root}/archive.mbox#2"]["level"] == "clear"
+    assert by[f"{root}/Maildir/cur/1717660001.M2P1.host:2,"]["level"] == "fraud"
+    assert by[f"{root}/inbox/offer.eml"]["rule_ids"] and by[f"{root}/inbox/offer.eml"]["score"] > 0
+    assert by[f"{root}/inbox/broken.eml"] == {
+        "location": f"{root}/inbox/broken.eml", "kind": "eml", "level": None, "score": None,
+        "rule_ids": [], "error": "not a message: no header block"}
+    assert by[f"{root}/inbox/empty.eml"]["error"] == "empty"
+    assert {r["kind"] for r in rows} == {"mbox", "maildir", "eml", "file"}
+    assert all(r["error"] is None for r in rows if r["location"] not in
+               {f"{root}/inbox/broken.eml", f"{root}/inbox/empty.eml"})
+    assert code == 20          # the worst level found
+    # the summary: one line per PATH with every row counted, and the skipped file named
+    line = next(x for x in err.splitlines() if x.split() and x.split()[0].endswith("/mail"))
+    assert line.split()[1:] == [str(len(expect)), "7", "0", "3", "2", "1"]
+    assert "notes.md" in err and f"{len(expect)} messages in" in err
+
+
+def test_all_files_gives_rows_to_files_that_are_not_mail(mixed):
+    root, expect, skipped = mixed
+    _, rows, _ = scan_rows([root], jobs=1, all_files=True)
+    by = {r["location"]: r for r in rows}
+    assert set(by) == expect | skipped
+    assert by[f"{root}/notes.md"]["error"] == "not a message: no header block"
+
+
+def test_parallel_rows_are_the_same_in_the_same_order(mixed):
+    root, expect, _ = mixed
+    _, one, _ = scan_rows([root], jobs=1)
+    _, two, err = scan_rows([root], jobs=2, chunk_size=2)
+    assert two == one
+    assert "2 jobs" in err
+
+
+def test_named_files_and_missing_paths(mixed, tmp_path):
+    root, _, _ = mixed
+    notes = root / "notes.md"
+    code, rows, err = scan_rows([root / "inbox" / "offer.eml", notes, tmp_path / "nope"], jobs=1)
+    assert [r["location"] for r in rows] == [str(root / "inbox" / "offer.eml"), str(notes)]
+    assert rows[1]["error"] == "not a message: no header block"   # named: always a row
+    assert code == 66
+    assert "nope: no such file or folder" in err
+
+
+def test_too_large_and_vanished_messages_get_error_rows(tmp_path):
+    big = tmp_path / "big.eml"
+    big.write_bytes(GENUINE + b"x" * 5000)
+    code, rows, _ = scan_rows([big], settings={"max_size": 1000})
+    assert rows[0]["error"].startswith(f"too large: {big.stat().st_size} bytes (limit 1000)")
+    assert rows[0]["level"] is None
+    row = scan.check_unit((str(tmp_path / "gone.eml"), "eml", str(tmp_path / "gone.eml"), 0, -1, True, 0),
+                          {"max_size": 100, "time_budget": 1.0, "trusted_authserv_ids": ()})
+    assert row[2] is None and row[5].startswith("cannot read:")
+
+
+def test_mbox_spans_cover_the_file(tmp_path):
+    data = b"stray text before the first separator\n" + mbox_entry(SCAM) + mbox_entry(GENUINE) + b"From x"
+    p = tmp_path / "m"
+    p.write_bytes(data)
+    spans = scan.mbox_spans(str(p))
+    assert b"".join(data[o:o + n] for o, n in spans) == data      # every byte in exactly one piece
+    assert len(spans) == 4
+
+
+def test_crashed_worker_loses_no_message(tmp_path, monkeypatch):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for i in range(12):
+        body = SCAM if i % 3 else GENUINE
+        if i == 7:
+            body = body.replace(b"Dear Candidate", b"Dear Candidate CRASH-ME")
+        (folder / f"{i:02d}.eml").write_bytes(body)
+    real = guard.api.check
+
+    def crashing(message, **kw):
+        if isinstance(message, bytes) and b"CRASH-ME" in message:
+            os._exit(3)          # the worker dies as from a segfault
+        return real(message, **kw)
+
+    monkeypatch.setattr(guard.api, "check", crashing)   # forked workers inherit it
+    code, rows, _ = scan_rows([folder], jobs=2, chunk_size=3)
+    assert [r["location"] for r in rows] == [str(folder / f"{i:02d}.eml") for i in range(12)]
+    assert rows[7]["error"] == "the checking process died on this message"
+    assert all(r["error"] is None and r["level"] in ("fraud", "clear") for i, r in enumerate(rows) if i != 7)
+
+
+def test_csv_command_output(mixed):
+    root, expect, _ = mixed
+    p = subprocess.run([sys.executable, "-m", "guard", "scan", str(root), "--format", "csv", "--jobs", "2"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 20, p.stderr
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert list(rows[0]) == list(scan.FIELDS)
+    assert {r["location"] for r in rows} == expect
+    fraud = [r for r in rows if r["level"] == "fraud"]
+    assert len(fraud) == 3 and all(r["rule_ids"].startswith("GRD") for r in fraud)
+    assert "scanning [" not in p.stderr           # no progress bar when stderr is not a terminal
+    assert "messages in" in p.stderr
+
+
+def test_progress_bar_on_a_terminal(mixed, tmp_path):
+    import pty
+
+    root, expect, _ = mixed
+    primary, secondary = pty.openpty()
+    try:
+        p = subprocess.run([sys.executable, "-m", "guard", "scan", str(root), "-o", str(tmp_path / "rows.jsonl")],
+                           stderr=secondary, stdout=subprocess.DEVNULL, cwd=ROOT, timeout=120)
+        os.close(secondary)
+        secondary = -1
+        chunks = []
+        while True:
+            try:
+                b = os.read(primary, 65536)
+            except OSError:
+                break
+            if not b:
+                break
+            chunks.append(b)
+    finally:
+        os.close(primary)
+        if secondary >= 0:
+            os.close(secondary)
+    text = b"".join(chunks).decode()
+    assert p.returncode == 20
+    assert "scanning [" in text and "messages in" in text
+    assert len((tmp_path / "rows.jsonl").read_text().splitlines()) == len(expect)
+
+
+def test_usage_errors(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "guard", "scan", str(tmp_path), "--jobs", "-1"],
+                       capture_output=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 64
+    p = subprocess.run([sys.executable, "-m", "guard", "scan"], capture_output=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 64
+
+
+def test_spamassassin_corpus_has_a_row_per_message(shared_dir):
+    corpus = shared_dir / "corpora" / "spamassassin"
+    if not corpus.is_dir():
+        pytest.skip("the spamassassin corpus is not present")
+    n = sum(1 for d in corpus.iterdir() if d.is_dir() for f in d.iterdir() if f.is_file())
+    code, rows, err = scan_rows([corpus], jobs=2)
+    assert len(rows) == n == 6046
+    assert all(r["error"] is None for r in rows)
+    assert "not mail, no row" in err and "LICENSE" in err
