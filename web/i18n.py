@@ -59,6 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "the warning signs it looks for."
         ),
         "checked_file": "Checked the file: {name}",
+        "checked_file_noname": "Checked the uploaded file.",
         "both_given": "You gave both a file and pasted text: the file was checked.",
         "sender_line": "Sender: {address}",
         "sender_is_ilo": "an ilo.org address",
@@ -172,6 +173,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "las señales de alerta que busca."
         ),
         "checked_file": "Archivo verificado: {name}",
+        "checked_file_noname": "Se verificó el archivo enviado.",
         "both_given": "Dio un archivo y también texto pegado: se verificó el archivo.",
         "sender_line": "Remitente: {address}",
         "sender_is_ilo": "una dirección ilo.org",
@@ -286,6 +288,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "connaît que les signes d'alerte qu'elle cherche."
         ),
         "checked_file": "Fichier vérifié : {name}",
+        "checked_file_noname": "Le fichier envoyé a été vérifié.",
         "both_given": "Vous avez donné un fichier et du texte collé : le fichier a été vérifié.",
         "sender_line": "Expéditeur : {address}",
         "sender_is_ilo": "une adresse ilo.org",

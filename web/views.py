@@ -168,6 +168,7 @@ def index():
         findings=findings,
         broken=render.broken_points(verdict),
         filename=filename if data else "",
+        from_file=bool(data),
         page_notes=notes,
     )
 
