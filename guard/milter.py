@@ -1,0 +1,297 @@
+"""``guard milter``: a milter (Postfix, Sendmail) on pymilter.
+
+    pip install 'guard[milter]'        # builds pymilter against libmilter-dev
+    guard milter --socket inet:8899@127.0.0.1
+
+Per message it adds the same headers as ``guard filter`` (X-Guard-Status at
+the top, X-Guard-Flag: FRAUD on fraud), renames incoming X-Guard-* fields
+to X-Prev-Guard-* (deleted, then re-added at the end: a milter cannot rename
+in place), and on fraud tags (default), rejects with 550 5.7.1, or
+quarantines (Postfix: the hold queue), as set by ``--on-fraud``.
+
+Fail open (default): an internal error or the per-message time budget gives
+``X-Guard-Status: Unknown, error=...`` and the message is accepted;
+``--on-error tempfail`` answers 451 4.7.1 instead. Messages above
+``--max-size`` are accepted with ``error=too-large``, unchecked. What the MTA
+does when the milter is down is its own setting (Postfix:
+``milter_default_action``; README.md, "Mail filters").
+
+The log says per message: queue id, level, score, rule ids, action, time.
+It never logs message content, subjects or addresses.
+
+pymilter is imported only when the milter runs, so that ``guard`` starts
+fast and works without the extra.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from .filter import (DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, FLAG, PREFIX, RENAMED_PREFIX, STATUS,
+                     check_bounded, fold, unknown_value, verdict_headers)
+
+log = logging.getLogger("guard.milter")
+
+REJECT_REPLY = ("550", "5.7.1", "Message rejected: it shows the signs of ILO recruitment fraud")
+TEMPFAIL_REPLY = ("451", "4.7.1", "Message could not be checked; try again later")
+QUARANTINE_REASON = "guard: ILO recruitment fraud"
+
+
+class Settings:
+    def __init__(self, *, on_fraud: str = "tag", on_error: str = "accept", time_budget: float = DEFAULT_TIME_BUDGET,
+                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=()) -> None:
+        if on_fraud not in ("tag", "reject", "quarantine"):
+            raise ValueError("on_fraud must be 'tag', 'reject' or 'quarantine'")
+        if on_error not in ("accept", "tempfail"):
+            raise ValueError("on_error must be 'accept' or 'tempfail'")
+        if not time_budget > 0:
+            raise ValueError("time_budget must be > 0")
+        self.on_fraud = on_fraud
+        self.on_error = on_error
+        self.time_budget = time_budget
+        self.max_size = max_size
+        self.trusted_authserv_ids = tuple(trusted_authserv_ids)
+
+
+SETTINGS = Settings()
+
+
+def header_value(name: str, value: str) -> str:
+    """The value as the milter hands it to the MTA: folded with LF + tab
+    (the MTA writes its own line endings), without the ``Name: `` part."""
+    return fold(name, value, b"\n").decode("ascii")[len(name) + 2:].rstrip("\n")
+
+
+class Message:
+    """What the milter collects for one message, and the decision on it.
+    Kept apart from pymilter so that it can be tested on its own."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.mail_from = b""
+        self.headers: list[tuple[str, bytes]] = []
+        self.body = bytearray()
+        self.size = 0
+
+    def add_header(self, name: str, value: bytes) -> None:
+        self.headers.append((name, value))
+        self.size += len(name) + len(value) + 4
+
+    def add_body(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size <= self.settings.max_size:
+            self.body += chunk
+
+    def raw(self) -> bytes:
+        parts = []
+        if self.mail_from:
+            parts.append(b"Return-Path: <" + self.mail_from + b">\r\n")
+        for name, value in self.headers:
+            parts.append(name.encode("ascii", "replace") + b": " + value.replace(b"\n", b"\r\n") + b"\r\n")
+        parts.append(b"\r\n")
+        parts.append(bytes(self.body))
+        return b"".join(parts)
+
+    def forged(self) -> list[tuple[str, int, bytes]]:
+        """(name, 1-based index among the fields of that name, value) of the
+        incoming X-Guard-* fields, last first (so deleting keeps indexes valid)."""
+        seen: dict[str, int] = {}
+        out = []
+        for name, value in self.headers:
+            key = name.lower()
+            seen[key] = seen.get(key, 0) + 1
+            if key.encode("ascii", "replace").startswith(PREFIX):
+                out.append((name, seen[key], value))
+        return out[::-1]
+
+    def decide(self) -> tuple[str, list[tuple[str, str]], dict]:
+        """(action, headers to add, log fields); action is one of
+        "accept", "reject", "quarantine", "tempfail"."""
+        s = self.settings
+        if self.size > s.max_size:
+            return "accept", [(STATUS, unknown_value("too-large", max_size=s.max_size))], {"error": "too-large"}
+        verdict, err = check_bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
+        if verdict is not None and not verdict.complete and verdict.level.value != "fraud":
+            err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
+        if err is not None:
+            if s.on_error == "tempfail":
+                return "tempfail", [], {"error": err}
+            if verdict is not None:
+                headers = verdict_headers(verdict)
+            elif err == "timeout":
+                headers = [(STATUS, unknown_value(err, time_budget=f"{s.time_budget:g}s"))]
+            else:
+                headers = [(STATUS, unknown_value(err))]
+            return "accept", headers, {"error": err}
+        info = {"level": verdict.level.value, "score": f"{verdict.score:.1f}",
+                "tests": ",".join(verdict.rule_ids) or "none"}
+        action = "accept"
+        if verdict.level.value == "fraud" and s.on_fraud != "tag":
+            action = s.on_fraud
+        return action, verdict_headers(verdict), info
+
+
+def make_milter_class():
+    """The pymilter class (built on demand: pymilter is an optional extra)."""
+    import Milter
+
+    class GuardMilter(Milter.Base):
+        def __init__(self) -> None:
+            self.msg: Message | None = None
+
+        @Milter.noreply
+        def connect(self, hostname, family, hostaddr):
+            return Milter.CONTINUE
+
+        def envfrom(self, mailfrom, *params):
+            self.msg = Message(SETTINGS)
+            self.msg.mail_from = mailfrom.strip("<>").encode("utf-8", "surrogateescape")
+            return Milter.CONTINUE
+
+        @Milter.decode("bytes")
+        @Milter.noreply
+        def header(self, name, value):
+            if self.msg is not None:
+                self.msg.add_header(name, value)
+            return Milter.CONTINUE
+
+        @Milter.noreply
+        def body(self, chunk):
+            if self.msg is not None:
+                self.msg.add_body(chunk)
+            return Milter.CONTINUE
+
+        def eom(self):
+            t0 = time.perf_counter()
+            qid = _queue_id(self)
+            msg, self.msg = self.msg, None
+            try:
+                if msg is None:
+                    raise RuntimeError("end of message without a message")
+                action, headers, info = msg.decide()
+                if action == "tempfail":
+                    self.setreply(*TEMPFAIL_REPLY)
+                    _log_result(qid, "tempfail", info, t0)
+                    return Milter.TEMPFAIL
+                if action == "reject":
+                    self.setreply(*REJECT_REPLY)
+                    _log_result(qid, "reject", info, t0)
+                    return Milter.REJECT
+                for name, idx, value in msg.forged():
+                    self.chgheader(name, idx, None)
+                for name, idx, value in reversed(msg.forged()):
+                    new = RENAMED_PREFIX.decode() + name[len(PREFIX):]
+                    self.addheader(new, value.decode("utf-8", "surrogateescape"))
+                for i, (name, value) in enumerate(headers):
+                    self.addheader(name, header_value(name, value), i)
+                if action == "quarantine":
+                    self.quarantine(QUARANTINE_REASON)
+                _log_result(qid, action, info, t0)
+                return Milter.ACCEPT
+            except Exception as e:  # noqa: BLE001 - fail as configured, never crash the MTA's mail
+                log.error("queue id %s: internal error: %s", qid, type(e).__name__)
+                if SETTINGS.on_error == "tempfail":
+                    try:
+                        self.setreply(*TEMPFAIL_REPLY)
+                    except Exception:  # noqa: BLE001
+                        pass
+                    return Milter.TEMPFAIL
+                try:
+                    self.addheader(STATUS, unknown_value("internal"), 0)
+                except Exception:  # noqa: BLE001 - still accept the mail
+                    pass
+                return Milter.ACCEPT
+
+        def abort(self):
+            self.msg = None
+            return Milter.CONTINUE
+
+        def close(self):
+            self.msg = None
+            return Milter.CONTINUE
+
+    return GuardMilter
+
+
+def _queue_id(m) -> str:
+    try:
+        return m.getsymval("i") or "-"
+    except Exception:  # noqa: BLE001
+        return "-"
+
+
+def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
+    fields = " ".join(f"{k}={v}" for k, v in info.items())
+    log.info("queue id %s: %s %s (%.0f ms)", qid, action, fields, (time.perf_counter() - t0) * 1000)
+
+
+# -- the command -----------------------------------------------------------------------
+
+def add_arguments(p) -> None:
+    from .filter import _positive, parse_size
+
+    p.description = ("Run guard as a milter for Postfix or Sendmail (needs the 'milter' extra: "
+                     "pip install 'guard[milter]').")
+    p.add_argument("--socket", default="inet:8899@127.0.0.1", metavar="SPEC",
+                   help="where to listen: inet:PORT@HOST or unix:/path (default inet:8899@127.0.0.1)")
+    p.add_argument("--on-fraud", choices=("tag", "reject", "quarantine"), default="tag",
+                   help="tag: add the headers and accept (default); reject: 550 5.7.1; "
+                        "quarantine: accept into the MTA's quarantine (Postfix: hold queue)")
+    p.add_argument("--on-error", choices=("accept", "tempfail"), default="accept",
+                   help="on an internal error or timeout: accept with 'Unknown' (default) or 451 4.7.1")
+    p.add_argument("--time-budget", type=_positive, default=DEFAULT_TIME_BUDGET, metavar="S",
+                   help="seconds per message before error=timeout (default 5)")
+    p.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE, metavar="SIZE",
+                   help="larger messages are accepted unchecked with error=too-large (default 10M)")
+    p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
+                   help="believe Authentication-Results headers from this server (repeatable)")
+    p.add_argument("--mta-timeout", type=int, default=600, metavar="S",
+                   help="seconds to wait for the MTA before dropping a connection (default 600)")
+    p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
+
+
+def run(args) -> int:
+    global SETTINGS
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s guard-milter[%(process)d] %(levelname)s %(message)s")
+    try:
+        import Milter
+    except ImportError:
+        print("guard milter: pymilter is not installed: pip install 'guard[milter]' "
+              "(it builds against libmilter-dev)", file=sys.stderr)
+        return 69  # EX_UNAVAILABLE
+    SETTINGS = Settings(on_fraud=args.on_fraud, on_error=args.on_error, time_budget=args.time_budget,
+                        max_size=args.max_size, trusted_authserv_ids=args.trusted_authserv_id)
+    from .scan import _warm_up
+
+    _warm_up()         # load the rule packs before the first message
+    Milter.factory = make_milter_class()
+    flags = Milter.ADDHDRS | Milter.CHGHDRS
+    if args.on_fraud == "quarantine":
+        flags |= Milter.QUARANTINE
+    Milter.set_flags(flags)
+    import milter as _milter
+
+    # an exception that escapes a callback: accept, or tempfail, as set
+    _milter.set_exception_policy(Milter.TEMPFAIL if args.on_error == "tempfail" else Milter.ACCEPT)
+    log.info("listening on %s (on fraud: %s, on error: %s, time budget %gs, max size %d)",
+             args.socket, args.on_fraud, args.on_error, args.time_budget, args.max_size)
+    try:
+        Milter.runmilter(args.name, args.socket, args.mta_timeout)
+    except Exception as e:  # noqa: BLE001 - e.g. the port is taken
+        print(f"guard milter: cannot run on {args.socket}: {e}", file=sys.stderr)
+        return 71  # EX_OSERR
+    log.info("stopped")
+    return 0
+
+
+def _register() -> None:
+    from .cli import SUBCOMMANDS
+
+    SUBCOMMANDS["milter"] = ("run as a milter for Postfix/Sendmail (needs the 'milter' extra)",
+                             add_arguments, run)
+
+
+_register()
