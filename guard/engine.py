@@ -33,7 +33,8 @@ from .normalize import NormView
 from .parse import Parsed
 from .rules import Context, Pattern, Rule, RuleSet
 
-_CLAUSE_END = re.compile(r"[.!?;\n]")
+# a sentence ends at . ! ? ; or a blank line
+_CLAUSE_END = re.compile(r"[.!?;]|\n[ ]*\n")
 _MAX_HITS_PER_RULE = 5
 
 
@@ -44,7 +45,7 @@ class State:
     lang: str
     deadline: float
     norm: dict[str, NormView] = field(default_factory=dict)
-    active: dict[str, set[int]] = field(default_factory=dict)
+    active: dict[str, dict] = field(default_factory=dict)
     contexts: dict[str, list[Evidence]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -79,11 +80,21 @@ def _matches(st: State, pats: list[Pattern], fields: tuple[str, ...]):
         if nv is None:
             continue
         active = st.active[f]
+        text = nv.text
         for p in pats:
-            if id(p) not in active:
+            key = id(p)
+            if key not in active:
                 continue
-            for m in p.regex.finditer(nv.text):
-                yield f, nv, p, m
+            spans = active[key]
+            if spans is None:
+                yield from ((f, nv, p, m) for m in p.regex.finditer(text))
+                continue
+            last_end = -1
+            for a, b in spans:
+                for m in p.regex.finditer(text, a, b):
+                    if m.start() >= last_end:   # spans are disjoint; be safe
+                        last_end = m.end()
+                        yield f, nv, p, m
 
 
 def evidence(nv: NormView, field_name: str, a: int, b: int, detail: str | None = None) -> Evidence:

@@ -11,8 +11,11 @@ Rules match on a view in which the usual disguises are undone:
 * ``*``, ``_`` and ``|`` between two letters are removed ("f*e*e" -> "fee");
 * a run of three or more single letters split by one space or one of
   ``. - _ * · /`` is joined ("f e e", "I.B.A.N" -> "fee", "iban");
-* every run of white space becomes one space, except a run holding a blank
-  line, which becomes "\\n" (a paragraph break, which also ends a sentence).
+* every white-space character becomes a space, or a line break for the
+  line-breaking ones (CR is a space, so CRLF folds like LF). Runs are kept
+  as they are, so white space costs no rewriting: a space in a rule pattern
+  matches any run of spaces and line breaks (guard/rules.py), and a blank
+  line ends a sentence (guard/engine.py).
 
 ``NormView.span(start, end)`` maps a span of the normalised text back to the
 span of the original text that produced it, so evidence can be highlighted
@@ -59,7 +62,8 @@ def fold_char(c: str) -> str:
     if got is not None:
         return got
     if c in _SPACES:
-        out = "\n" if c in "\n\r\x0b\x0c\x85\u2028\u2029" else " "
+        # CR is a space: CRLF then folds like LF, a blank line like a blank line
+        out = "\n" if c in "\n\x0b\x0c\x85\u2028\u2029" else " "
     elif c == "\u00ad" or unicodedata.category(c) in ("Cf", "Cc", "Cs", "Co", "Cn"):
         out = ""
     else:
@@ -83,7 +87,7 @@ def fold(text: str) -> str:
     return NormView.of(text).text
 
 
-_WS_RUN = re.compile(r"[ \n]{2,}|\n")
+
 # single letters split by one separator, at least three letters long
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·/][^\W\d_](?![^\W\d_])){2,}")
 _INWORD = re.compile(r"(?<=[^\W\d_])[*_|]+(?=[^\W\d_])")
@@ -117,7 +121,7 @@ class NormView:
     def of(cls, original: str) -> "NormView":
         stages: list[_Stage] = []
         text = _fold(original, stages)
-        for pattern, repl in ((_INWORD, _drop), (_SPACED, _join_letters), (_WS_RUN, _ws)):
+        for pattern, repl in ((_INWORD, _drop), (_SPACED, _join_letters)):
             if pattern.search(text) is not None:
                 text = _rewrite(text, pattern, repl, stages)
         return cls(original, text, stages)
@@ -192,10 +196,6 @@ def _drop(m: re.Match[str]) -> str | list[int]:
 def _join_letters(m: re.Match[str]) -> str | list[int]:
     s = m.group()
     return [i for i, ch in enumerate(s) if ch not in " .-_*·/"]
-
-
-def _ws(m: re.Match[str]) -> str | list[int]:
-    return "\n" if m.group().count("\n") >= 2 else " "
 
 
 def _rewrite(text: str, pattern: re.Pattern[str], repl, stages: list[_Stage]) -> str:

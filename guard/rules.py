@@ -33,6 +33,7 @@ from .model import CATEGORIES, LANGS, WARNING_POINTS
 from .paths import rules_dir
 
 SEVERITIES = ("low", "medium", "high")
+WINDOW = 400  # characters either side of a keyword in which its pattern may match
 CONFIDENCES = ("low", "medium", "high")
 DEFAULT_FIELDS = ("subject", "body")
 ID_RE = re.compile(r"^GRD\d{3}$")
@@ -128,15 +129,34 @@ class RuleSet:
             a.make_automaton()
         return a
 
-    def active_patterns(self, text: str) -> set[int]:
-        """ids (``id()``) of the patterns whose literals occur in ``text``."""
+    def active_patterns(self, text: str) -> dict[int, list[tuple[int, int]] | None]:
+        """Where each pattern can match: ``id(pattern)`` -> the spans of
+        ``text`` around its literals' occurrences (merged), or None for the
+        whole text (a pattern with no literal). Patterns absent from the
+        dict cannot match at all.
+
+        A match is looked for within ``WINDOW`` characters either side of a
+        literal it must contain: rule patterns are phrases, far shorter.
+        """
         a = self.automaton
-        found: set[int] = set()
-        if len(a):
-            for _end, idxs in a.iter(text):
-                found.update(idxs)
         pats = self._all_patterns
-        return {id(pats[i]) for i in found} | self._always
+        hits: dict[int, list[int]] = {}
+        if len(a):
+            for end, idxs in a.iter(text):
+                for i in idxs:
+                    hits.setdefault(i, []).append(end)
+        out: dict[int, list[tuple[int, int]] | None] = dict.fromkeys(self._always)
+        n = len(text)
+        for i, ends in hits.items():
+            spans: list[tuple[int, int]] = []
+            for e in ends:
+                a0, b0 = max(0, e - WINDOW), min(n, e + WINDOW)
+                if spans and a0 <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], b0)
+                else:
+                    spans.append((a0, b0))
+            out[id(pats[i])] = spans
+        return out
 
     @functools.cached_property
     def _always(self) -> set[int]:
@@ -161,11 +181,29 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return frozenset(got)
 
 
+# Words too common in mail to make good triggers: a literal set holding one of
+# them is chosen only when a pattern has nothing rarer to offer.
+_COMMON = frozenset("""
+send sent email mail please need have must make give next before within after
+with your from this that will would should pay paid payment confirm complete
+enter attach provide share forward submit request requested required update
+call text signal offered given cancel the and for are you our all any can may
+dans sous avant apres avec pour vous votre nous envoyer envoyez merci besoin
+une des les est sont par sur entre con por para los las una que del sus
+enviar envie horas antes dentro
+""".split())
+
+
 def _best(cands: list[set[str]]) -> set[str] | None:
     good = [c for c in cands if c and min(len(s) for s in c) >= _MIN_LIT]
     if not good:
         return None
-    return max(good, key=lambda c: (min(len(s) for s in c), -len(c)))
+
+    def rank(c: set[str]):
+        common = sum(1 for s in c if s.strip() in _COMMON)
+        return (-common, min(len(s) for s in c), -len(c))
+
+    return max(good, key=rank)
 
 
 def _req_seq(items) -> set[str] | None:
@@ -297,11 +335,18 @@ def _inner_repeats(items) -> list:
 
 
 def _first_single(items):
+    """The first item if it matches one character, or is a repeat of one
+    character class (a separator such as ``[ \\n]+``); else None."""
     for op, av in items:
         if op is sre_c.AT:
             continue
         if op is sre_c.SUBPATTERN:
             return _first_single(list(av[-1]))
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] >= 1:
+            sub = list(av[2])
+            if len(sub) == 1 and sub[0][0] in _SINGLE:
+                return sub[0]
+            return None
         return (op, av) if op in _SINGLE else None
     return None
 
@@ -321,6 +366,14 @@ def _unsafe(items) -> str | None:
                 if first is None:
                     return "a repeat inside a repeat (no separator first)"
                 sep = _chars(*first)
+                if _starts_with_repeat(sub):
+                    # a separator run S+: the rest of each iteration must be
+                    # non-empty and unable to match any character of S, so
+                    # every maximal S run starts exactly one iteration
+                    rest = _after_first(sub)
+                    if _can_be_empty(rest) or sep & _all_chars(rest):
+                        return "a repeat inside a repeat whose separator run is not forced"
+                    inner = _inner_repeats(rest)
                 for _lo, ihi, isub in inner:
                     isub = list(isub)
                     if len(isub) != 1 or isub[0][0] not in _SINGLE:
@@ -345,6 +398,47 @@ def _unsafe(items) -> str | None:
             if _inner_repeats(list(av[1])):
                 return "a repeat inside a look-around"
     return None
+
+
+def _starts_with_repeat(items) -> bool:
+    for op, av in items:
+        if op is sre_c.AT:
+            continue
+        if op is sre_c.SUBPATTERN:
+            return _starts_with_repeat(list(av[-1]))
+        return op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT)
+    return False
+
+
+def _after_first(items) -> list:
+    """The items of a sequence after its first consuming item."""
+    for k, (op, av) in enumerate(items):
+        if op is sre_c.AT:
+            continue
+        if op is sre_c.SUBPATTERN:
+            return _after_first(list(av[-1])) + list(items[k + 1:])
+        return list(items[k + 1:])
+    return []
+
+
+def _all_chars(items) -> frozenset[str]:
+    """Every sample character any item of ``items`` can match."""
+    got: set[str] = set()
+    for op, av in items:
+        if op in _SINGLE:
+            got |= _chars(op, av)
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            got |= _all_chars(list(av[2]))
+        elif op is sre_c.SUBPATTERN:
+            got |= _all_chars(list(av[-1]))
+        elif op is sre_c.BRANCH:
+            for b in av[1]:
+                got |= _all_chars(list(b))
+        elif op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue
+        else:
+            got |= set(_SAMPLE)
+    return frozenset(got)
 
 
 def _first_chars(items) -> frozenset[str]:
@@ -394,19 +488,51 @@ def _can_be_empty(items) -> bool:
 
 # -- loading ----------------------------------------------------------------------
 
+def expand_spaces(source: str) -> str:
+    """A rule pattern as it runs: a space outside a character class matches
+    any run of spaces and line breaks (the normalised view keeps white space
+    as it was, folded to spaces and line breaks)."""
+    out: list[str] = []
+    i, n = 0, len(source)
+    in_class = False
+    while i < n:
+        c = source[i]
+        if c == "\\" and i + 1 < n:
+            out.append(source[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "]" and not (source[i - 1] == "[" or source[i - 2:i] == "[^"):
+                in_class = False
+            out.append(c)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+        elif c == " ":
+            # " ?" (an optional space) becomes an optional run
+            quantified = i + 1 < n and source[i + 1] in "?*+{"
+            out.append("(?:[ \\n]+)" if quantified else "[ \\n]+")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def _compile(lang: str, source: str, where: str) -> Pattern:
+    written = source
+    source = expand_spaces(source)
     reason = unsafe_reason(source)
     if reason:
         raise RuleError(f"{where}: pattern {source!r} is refused: {reason}")
     from .normalize import fold
 
-    for lit in re.findall(r"[^\W\d_]{2,}", re.sub(r"\\.", " ", source)):
+    for lit in re.findall(r"[^\W\d_]{2,}", re.sub(r"\\.", " ", written)):
         if fold(lit) != lit:
             raise RuleError(
-                f"{where}: pattern {source!r} has {lit!r}; patterns match the "
+                f"{where}: pattern {written!r} has {lit!r}; patterns match the "
                 f"normalised text: write {fold(lit)!r}"
             )
-    return Pattern(lang, source, re.compile(source), required_literals(source))
+    return Pattern(lang, written, re.compile(source), required_literals(source))
 
 
 def _texts(d: dict, key: str, where: str, required: bool = True) -> dict[str, str]:
@@ -502,7 +628,7 @@ def _rule(r: dict, where: str, source: str, meta: bool = False) -> Rule:
         if srcs:
             for s in srcs:
                 _compile(lang, s, where)
-            unless[lang] = re.compile("|".join(f"(?:{s})" for s in srcs))
+            unless[lang] = re.compile("|".join(f"(?:{expand_spaces(s)})" for s in srcs))
     rule = Rule(
         id=rid, name=r.get("name", rid), kind=kind, category=cat,
         severity=sev, confidence=conf,

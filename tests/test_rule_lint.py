@@ -39,7 +39,8 @@ def test_context_has_examples_in_every_language(cid):
 
 
 @pytest.mark.parametrize("pattern", [
-    r"(a+)+$", r"(\w*)*x", r"(a|a)*b", r"(.)\1", r"(?:\w+ ){0,5}fee", r"(?<=(a+))b",
+    r"(a+)+$", r"(\w*)*x", r"(a|a)*b", r"(.)\1", r"(\w+ ?)*$", r"(?:\w+\w){0,5}fee",
+    r"(?:[ \n]+[a ]+){0,5}", r"(?<=(a+))b",
 ])
 def test_lint_refuses_backtracking_shapes(pattern):
     assert unsafe_reason(pattern) is not None
@@ -47,6 +48,7 @@ def test_lint_refuses_backtracking_shapes(pattern):
 
 @pytest.mark.parametrize("pattern", [
     r"\bpay(?: [^ .\n]+){0,5} fees?\b", r"\b(?:iban|swift)\b", r"frais (?:de |d')?dossier",
+    r"\bpay(?:[ \n]+[^ .\n]+){0,5}[ \n]+fees?\b", r"(?:\w+[ \n]+){0,5}fee",
 ])
 def test_lint_accepts_linear_shapes(pattern):
     assert unsafe_reason(pattern) is None
