@@ -1,0 +1,76 @@
+"""The normalised view undoes disguises and maps every span back exactly."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from guard.normalize import NormView, fold
+
+
+@pytest.mark.parametrize("original,expected", [
+    ("Pay the FEE", "pay the fee"),
+    ("Ｐａｙ　ｔｈｅ　ｆｅｅ", "pay the fee"),                 # full-width forms and space
+    ("f\u200be\u00ade", "fee"),                                # zero-width space, soft hyphen
+    ("f\u0435e", "fee"),                                       # Cyrillic e
+    ("\u0456ban", "iban"),                                     # Cyrillic i
+    ("cuota de inscripción", "cuota de inscripcion"),
+    ("frais de traitement, coordonnées", "frais de traitement, coordonnees"),
+    ("f e e", "fee"),
+    ("I.B.A.N", "iban"),
+    ("S-W-I-F-T code", "swift code"),
+    ("f*e*e", "fee"),
+    ("e\u0301tat", "etat"),                                    # combining accent
+    ("ﬁnal", "final"),                                         # ligature
+])
+def test_folds_disguises(original, expected):
+    assert NormView.of(original).text == expected
+
+
+def test_white_space_is_kept_one_for_one():
+    v = NormView.of("pay\r\nthe\t\tfee")
+    assert v.text == "pay \nthe  fee"
+
+
+def test_ordinary_words_are_not_joined():
+    assert NormView.of("a plan to go").text == "a plan to go"
+    assert NormView.of("e-mail pre-employment").text == "e-mail pre-employment"
+
+
+@pytest.mark.parametrize("original,word", [
+    ("please pay the f\u200be\u00ade now", "fee"),
+    ("send your I.B.A.N today", "iban"),
+    ("Ｓｅｎｄ ｔｈｅ ｆｅｅ", "fee"),
+    ("the f\u0435e is due", "fee"),
+    ("frais d'inscripción", "inscripcion"),
+])
+def test_span_maps_back_to_the_original_characters(original, word):
+    v = NormView.of(original)
+    i = v.text.index(word)
+    a, b = v.span(i, i + len(word))
+    shown = original[a:b]
+    assert NormView.of(shown).text == word
+    assert fold(shown) == word
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_every_span_is_inside_the_original(text):
+    v = NormView.of(text)
+    n = len(v.text)
+    for i in range(0, n, max(1, n // 7)):
+        for j in (i, min(n, i + 1), min(n, i + 5), n):
+            a, b = v.span(i, j)
+            assert 0 <= a <= b <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_folding_the_shown_span_gives_back_the_match(text):
+    v = NormView.of(text)
+    words = v.text.split()
+    if not words:
+        return
+    w = max(words, key=len)
+    i = v.text.index(w)
+    a, b = v.span(i, i + len(w))
+    assert w in NormView.of(text[a:b]).text
