@@ -56,6 +56,11 @@ ZONE: dict[str, dict[str, list[str]]] = {
 }
 
 
+# every name under these answers A with the address (for link hosts only:
+# dnsmasq then says NXDOMAIN for their other types)
+WILDCARDS = {"wild.example": "1.2.3.9"}
+
+
 def dnsmasq_path() -> str | None:
     found = shutil.which("dnsmasq")
     if found:
@@ -82,6 +87,10 @@ def zone_args(zone: dict[str, dict[str, list[str]]]) -> list[str]:
         for addr in types.get("A", []) + types.get("AAAA", []):
             args.append(f"--host-record={name},{addr}")
     return args
+
+
+def wildcard_args(wild: dict[str, str]) -> list[str]:
+    return [f"--address=/{name}/{addr}" for name, addr in wild.items()]
 
 
 def free_port() -> int:
@@ -132,7 +141,8 @@ class Dnsmasq:
                 exe, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
                 "--no-poll", "--pid-file=", "--listen-address=127.0.0.1", "--bind-interfaces",
                 f"--port={self.port}", "--local=/#/",
-                f"--local-ttl={ttl}", "--log-facility=-", *zone_args(self.zone), *(extra or []),
+                f"--local-ttl={ttl}", "--log-facility=-", *zone_args(self.zone),
+                *wildcard_args(WILDCARDS), *(extra or []),
             ]
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.PIPE)
