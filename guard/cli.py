@@ -107,7 +107,11 @@ def _cmd_check(args) -> int:
 
     worst = Level.CLEAR
     failed = False
-    resolver = resolver_from_args(args)
+    try:
+        resolver = resolver_from_args(args)
+    except ValueError as e:  # a bad --nameserver / --dns-port / --dns-timeout
+        print(f"guard: DNS settings: {e}", file=sys.stderr)
+        return EX_USAGE
     for name in args.files:
         try:
             raw = _read(name)
