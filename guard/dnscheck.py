@@ -56,6 +56,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -94,8 +95,9 @@ _caches_lock = threading.Lock()
 def make_resolver(nameservers=None, port: int = 53, timeout: float = 2.0) -> dns.resolver.Resolver:
     """A dnspython resolver for ``guard.check(resolver=...)``.
 
-    ``nameservers``: IP addresses of the DNS servers to ask (a list, or one
-    string); None reads the system's configuration (/etc/resolv.conf).
+    ``nameservers``: IP addresses of the DNS servers to ask (a list, or a
+    string of addresses separated by commas or spaces); None reads the
+    system's configuration (/etc/resolv.conf).
     ``port``: their port. ``timeout``: seconds per query (each query is also
     held to what is left of the message's DNS budget).
 
@@ -104,7 +106,7 @@ def make_resolver(nameservers=None, port: int = 53, timeout: float = 2.0) -> dns
     a bad argument or when the system has no DNS configuration.
     """
     if isinstance(nameservers, str):
-        nameservers = [nameservers]
+        nameservers = [n for n in re.split(r"[,\s]+", nameservers) if n]
     ns: list[str] | None = None
     if nameservers is not None:
         ns = []
