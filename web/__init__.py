@@ -87,7 +87,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "GUARD_PROXY_HOPS": (0, _nonneg_int),
     # seconds of rule matching per message
     "GUARD_TIME_BUDGET": (2.0, _pos_float),
-    # DNS checks (off by default: no network at all)
+    # DNS checks (off by default: no network at all); nameservers are IP
+    # addresses, comma-separated; none means the system's (/etc/resolv.conf)
     "GUARD_DNS": (False, _bool),
     "GUARD_DNS_NAMESERVER": ([], _list),
     "GUARD_DNS_PORT": (53, _pos_int),
@@ -114,8 +115,6 @@ def load_settings(environ: dict[str, str] | None = None,
             out[name] = parse(raw)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"setting {name}: {exc}") from None
-    if out["GUARD_DNS"] and not out["GUARD_DNS_NAMESERVER"]:
-        raise ValueError("setting GUARD_DNS_NAMESERVER: GUARD_DNS is on but no nameserver is given")
     return out
 
 
@@ -176,7 +175,7 @@ def _make_resolver(settings: dict[str, Any]):
     except ImportError as exc:
         raise RuntimeError(f"GUARD_DNS is on but guard.dnscheck cannot be imported: {exc}") from exc
     return dnscheck.make_resolver(
-        settings["GUARD_DNS_NAMESERVER"],
+        settings["GUARD_DNS_NAMESERVER"] or None,     # none given: the system's resolvers
         port=settings["GUARD_DNS_PORT"],
         timeout=settings["GUARD_DNS_TIMEOUT"],
     )

@@ -154,7 +154,9 @@ def spec(max_message_chars: int, max_sender_chars: int) -> dict:
                 }],
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}},
-                    "message/rfc822": {"schema": {"type": "string", "format": "binary"}},
+                    "message/rfc822": {"schema": {
+                        "type": "string", "minLength": 1, "pattern": r"\S",
+                        "description": "A whole RFC 5322 message (an .eml file's bytes)."}},
                 }},
                 "responses": {
                     "200": {"description": "The verdict.", "content": {"application/json": {

@@ -53,6 +53,16 @@ _EML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:From [^\n]*\n)?[!-9;-~]{1,76}:"
 _MAX_FILENAME_SHOWN = 200
 
 
+# What JSON Schema's (ECMA-262) \s matches: a message of only these is empty,
+# the same rule the OpenAPI document states with the pattern \S.
+_BLANK = (" \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+          "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+
+def _blank(text: str) -> bool:
+    return not text.strip(_BLANK)
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
@@ -198,7 +208,7 @@ def api_check():
             raise ApiError(422, "invalid_field", "message is required")
         if not isinstance(message, str):
             raise ApiError(422, "invalid_field", "message must be a string")
-        if not message.strip():
+        if _blank(message):
             raise ApiError(422, "message_empty", "message is empty")
         if len(message) > cfg["GUARD_MAX_MESSAGE_CHARS"]:
             raise ApiError(413, "message_too_long",
