@@ -189,8 +189,13 @@ def _negated(text: str, a: int, b: int, cfg: dict, unless: dict | None) -> bool:
 
 # -- text rules -------------------------------------------------------------------
 
+def requirements_met(rule: Rule, contexts) -> bool:
+    """Every entry of ``requires`` must hold; ``"a|b"`` holds when a or b does."""
+    return all(any(c in contexts for c in req.split("|")) for req in rule.requires)
+
+
 def run_text_rule(st: State, rule: Rule) -> Finding | None:
-    if any(req not in st.contexts for req in rule.requires):
+    if not requirements_met(rule, st.contexts):
         return None
     ev: list[Evidence] = []
     seen: set[tuple[str, int]] = set()

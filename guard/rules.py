@@ -654,8 +654,9 @@ def _check_ids(rules: list[Rule], contexts: dict[str, Context]) -> None:
             raise RuleError(f"duplicate rule id {r.id}")
         seen.add(r.id)
         for req in r.requires:
-            if req not in contexts:
-                raise RuleError(f"{r.id}: requires unknown context {req!r}")
+            for alt in req.split("|"):
+                if alt not in contexts:
+                    raise RuleError(f"{r.id}: requires unknown context {alt!r}")
 
 
 def _version(directory: Path) -> str:
