@@ -588,7 +588,7 @@ def _run(st: State, lk: Lookups) -> None:
             if said_kind == "deliverable":
                 st.notes.append(f"DNS: {d}: {st_.detail}, but email-validator found it deliverable; not reported")
                 continue
-            detail = f"{role} on {d}: {st_.detail}"
+            detail = f"{d} ({role}): {st_.detail}"
             if said_kind == "undeliverable":
                 detail += f"; email-validator: {said}"
             ev.append(_span(st, a.field, a.start, a.end, detail))
