@@ -29,7 +29,7 @@ import logging
 import sys
 import time
 
-from .filter import (DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, FLAG, PREFIX, RENAMED_PREFIX, STATUS,
+from .filter import (DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, STATUS,
                      check_bounded, fold, unknown_value, verdict_headers)
 
 log = logging.getLogger("guard.milter")
