@@ -79,6 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "show_in_message": "show it in the message",
         "evidence_no_span": "{field}",
         "message_heading": "The message, with the warning signs highlighted",
+        "message_heading_plain": "The message you checked",
         "message_intro": (
             "Highlighted text is where a warning sign was seen; the number after "
             "it leads to the explanation."
@@ -193,6 +194,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "show_in_message": "mostrarlo en el mensaje",
         "evidence_no_span": "{field}",
         "message_heading": "El mensaje, con las señales de alerta resaltadas",
+        "message_heading_plain": "El mensaje que verificó",
         "message_intro": (
             "El texto resaltado es donde se vio una señal de alerta; el número "
             "que le sigue lleva a la explicación."
@@ -308,6 +310,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "show_in_message": "le montrer dans le message",
         "evidence_no_span": "{field}",
         "message_heading": "Le message, avec les signes d'alerte surlignés",
+        "message_heading_plain": "Le message vérifié",
         "message_intro": (
             "Le texte surligné est l'endroit où un signe d'alerte a été vu ; le "
             "numéro qui le suit mène à l'explication."

@@ -91,6 +91,23 @@ def _valid(views: dict[str, str], ev) -> bool:
     return text[ev.start:ev.end] == ev.text
 
 
+def _repeats(evidence: list, i: int) -> bool:
+    """True if evidence ``i`` adds nothing to the finding's list: the same or a
+    smaller span of the same view is already quoted by another item, and it has
+    no detail of its own. (It is still highlighted in the message.)"""
+    e = evidence[i]
+    if e.detail or not e.text:
+        return False
+    for j, o in enumerate(evidence):
+        if j == i or o.field != e.field or not o.text:
+            continue
+        inside = o.start <= e.start and e.end <= o.end
+        same = (o.start, o.end) == (e.start, e.end)
+        if inside and (not same or j < i):
+            return True
+    return False
+
+
 def build(verdict, lang: str) -> tuple[list[Section], list[FindingItem]]:
     """The message's sections with highlights, and the numbered findings."""
     views = {k: v for k, v in (verdict.views or {}).items() if isinstance(v, str) and v}
@@ -104,8 +121,9 @@ def build(verdict, lang: str) -> tuple[list[Section], list[FindingItem]]:
                 anchor = evidence_anchor(fi, ei)
                 spans.setdefault(ev.field, []).append(
                     Span(ev.start, ev.end, fi, ei, f.severity))
-            evs.append(EvidenceItem(ev.field, field_label(lang, ev.field), ev.text,
-                                    ev.detail, anchor))
+            if not _repeats(f.evidence, ei - 1):
+                evs.append(EvidenceItem(ev.field, field_label(lang, ev.field), ev.text,
+                                        ev.detail, anchor))
         items.append(FindingItem(fi, f.rule_id, f.category, f.severity, f.confidence,
                                  f.title, f.explanation, f.breaks, evs))
     order = [k for k in VIEW_ORDER if k in views]

@@ -66,3 +66,18 @@ def test_build_orders_headers_before_body_and_labels_in_language():
                                            "x_custom", "body"]
     assert [s.label for s in sections][:3] == ["Asunto", "De", "Responder a"]
     assert sections[3].label == "Responder a (2)"
+
+
+def test_list_leaves_out_a_span_already_quoted_by_a_larger_one():
+    views = {"sender": "ilo.jobs@gmail.com"}
+    findings = [_f("A", "high", [
+        Evidence("sender", 0, 18, "ilo.jobs@gmail.com", "free mail"),
+        Evidence("sender", 0, 3, "ilo"),                       # inside the first: not listed
+        Evidence("sender", 0, 18, "ilo.jobs@gmail.com"),       # same span again: not listed
+        Evidence("sender", 9, 14, "gmail", "the provider"),   # has its own detail: listed
+    ])]
+    sections, items = build(_verdict(views, findings), "en")
+    assert [(e.text, e.anchor) for e in items[0].evidence] == [
+        ("ilo.jobs@gmail.com", "ev-1-1"), ("gmail", "ev-1-4")]
+    # all of them are still highlighted
+    assert [seg.anchors for seg in sections[0].segments] == [["ev-1-1", "ev-1-2", "ev-1-3"], [], ["ev-1-4"], []]
