@@ -76,6 +76,7 @@ def _sender_freemail(st: State, rule: Rule) -> list[Evidence]:
     d = st.facts.get("sender_domain")
     if d is None or not d.is_freemail or "claims_ilo" not in st.contexts:
         return []
+    st.facts["freemail_claim"] = True
     return [_addr_evidence(st, st.parsed.sender, f"{d.registered} is a free-mail provider")] + _claim(st)
 
 

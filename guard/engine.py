@@ -33,8 +33,10 @@ from .normalize import NormView
 from .parse import Parsed
 from .rules import Context, Pattern, Rule, RuleSet
 
-# a sentence ends at . ! ? ; or a blank line
-_CLAUSE_END = re.compile(r"[.!?;]|\n[ ]*\n")
+# a sentence ends at . ! ? ; followed by white space (not the dots of
+# "ilo.hr@gmail.com" or "1.300"), or at a blank line
+_CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|\n[ ]*\n")
+_PARA_END = re.compile(r"\n[ ]*\n")
 _MAX_HITS_PER_RULE = 5
 
 
@@ -122,6 +124,9 @@ def eval_contexts(st: State) -> None:
                 break
         if ev and len(distinct) >= ctx.min_distinct:
             st.contexts[cid] = ev
+    for cid, ctx in st.ruleset.contexts.items():
+        if ctx.implies and cid in st.contexts:
+            st.contexts.setdefault(ctx.implies, st.contexts[cid])
 
 
 # -- negation -----------------------------------------------------------------------
@@ -160,6 +165,23 @@ def _lang(cfg: dict) -> _Lang:
 _WORD = re.compile(r"[^\s]+")
 
 
+def _previous_sentence(text: str, cs: int) -> str:
+    """The sentence before the clause starting at ``cs``, in the same
+    paragraph ('' if none).
+
+    A warning often names the scam in one sentence and the request in the
+    next ("Fraudsters pose as the ILO. They then ask for a fee.")."""
+    lo = max(0, cs - 400)
+    ends = list(_CLAUSE_END.finditer(text, lo, cs))
+    if not ends:
+        return ""
+    last = ends[-1]
+    if "\n" in last.group():        # a blank line: a new paragraph
+        return ""
+    start = ends[-2].end() if len(ends) >= 2 else lo
+    return text[start:last.end()]
+
+
 def _negated(text: str, a: int, b: int, cfg: dict, unless: dict | None) -> bool:
     L = _lang(cfg)
     cs, ce = _clause(text, a, b)
@@ -178,7 +200,7 @@ def _negated(text: str, a: int, b: int, cfg: dict, unless: dict | None) -> bool:
     if after_words and L.after.search(" " + " ".join(after_words) + " "):
         return True
     sentence = text[cs:ce]
-    if L.warning.search(sentence):
+    if L.warning.search(sentence) or L.warning.search(_previous_sentence(text, cs)):
         return True
     if unless:
         for pat in unless.values():

@@ -89,7 +89,7 @@ def fold(text: str) -> str:
 
 
 # single letters split by one separator, at least three letters long
-_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·/][^\W\d_](?![^\W\d_])){2,}")
+_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·/][^\W\d_](?![^\W\d_]|['\u2019])){2,}")
 _INWORD = re.compile(r"(?<=[^\W\d_])[*_|]+(?=[^\W\d_])")
 
 _table: dict[int, str] = {i: (fold_char(chr(i)) or " ")[:1] for i in range(128)}

@@ -91,6 +91,7 @@ class Context:
     source: str = ""
     negatable: bool = False
     min_distinct: int = 1     # distinct matched words needed for the context to hold
+    implies: str | None = None  # another context that holds whenever this one does
 
 
 @dataclass
@@ -591,12 +592,15 @@ def load_rules(directory: Path | None = None) -> RuleSet:
                 cid, c.get("description", ""), pats,
                 tuple(c.get("fields", DEFAULT_FIELDS)),
                 _examples(c, where), path.name, bool(c.get("negatable", False)),
-                int(c.get("min_distinct", 1)),
+                int(c.get("min_distinct", 1)), c.get("implies"),
             )
         for i, r in enumerate(data.get("rule", [])):
             rules.append(_rule(r, f"{path.name} rule[{i}] {r.get('id', '?')}", path.name))
     for r in scoring.get("meta", []):
         rules.append(_rule(r, f"scoring.toml meta {r.get('id', '?')}", "scoring.toml", meta=True))
+    for c in contexts.values():
+        if c.implies and c.implies not in contexts:
+            raise RuleError(f"context {c.id}: implies unknown context {c.implies!r}")
     _check_ids(rules, contexts)
     version = _version(directory)
     return RuleSet(rules, contexts, language, scoring, advice, version)
