@@ -1,0 +1,101 @@
+"""Speed of the mail filters: ``guard scan`` with --jobs 1 vs --jobs 2, and
+the start-up time of ``guard filter`` (a procmail filter starts one process
+per message).
+
+    .venv/bin/python bench/scan_scaling.py                 # both, default corpus
+    .venv/bin/python bench/scan_scaling.py --pairs 5 --corpus DIR
+    .venv/bin/python bench/scan_scaling.py --startup-only
+
+Scan: whole-process wall time of ``python -m guard scan CORPUS --jobs N``
+(rows to /dev/null), the two runs of a pair back to back, in alternating
+order, so that a neighbour's load hits both; every pair is printed with its
+ratio, then the median ratio. The acceptance target is jobs 2 >= 1.7x
+jobs 1 on the SpamAssassin corpus (6,046 messages). The machine has 2 cores
+that other people may be using: look at all the pairs, not the best one.
+
+Start-up: wall time of ``python -m guard filter`` on one small message,
+median of N runs, beside ``python -c pass`` and ``import guard`` for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpora import REPO, default_corpora  # noqa: E402
+
+SMALL = (b"From: Talent <talent@ilo.org>\nTo: you@example.org\nSubject: Your application\n"
+         b"Message-ID: <bench@ilo.org>\n\nThank you for applying.\n")
+
+
+def wall(cmd: list[str], stdin: bytes | None = None) -> tuple[float, subprocess.CompletedProcess]:
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    return time.perf_counter() - t0, p
+
+
+def scan_pairs(corpus: Path, pairs: int) -> None:
+    base = [sys.executable, "-m", "guard", "scan", str(corpus), "--no-progress"]
+    print(f"guard scan {corpus}: whole-process wall time, {pairs} pairs")
+    ratios = []
+    for i in range(pairs):
+        order = (1, 2) if i % 2 == 0 else (2, 1)
+        times = {}
+        for jobs in order:
+            t, p = wall(base + ["--jobs", str(jobs)])
+            if p.returncode not in (0, 10, 20):
+                sys.exit(f"scan failed ({p.returncode}): {p.stderr.decode(errors='replace')[-2000:]}")
+            summary = p.stderr.decode(errors="replace").strip().splitlines()
+            n = next((line.split()[0] for line in summary if " messages in " in line), "?")
+            times[jobs] = t
+        ratio = times[1] / times[2]
+        ratios.append(ratio)
+        print(f"  pair {i + 1}: jobs 1 {times[1]:6.2f} s   jobs 2 {times[2]:6.2f} s   "
+              f"speed-up {ratio:.2f}x   ({n} messages, {1000 * times[1] / max(int(n), 1) if n.isdigit() else 0:.2f} ms "
+              f"a message at jobs 1)")
+    print(f"  median speed-up {statistics.median(ratios):.2f}x (min {min(ratios):.2f}x, max {max(ratios):.2f}x)")
+
+
+def startup(runs: int) -> None:
+    print(f"start-up: median wall time of {runs} runs")
+    rows = [
+        ("python -c pass", [sys.executable, "-c", "pass"], None),
+        ("python -c 'import guard'", [sys.executable, "-c", "import guard"], None),
+        ("guard filter < small message", [sys.executable, "-m", "guard", "filter"], SMALL),
+        ("guard check - < small message", [sys.executable, "-m", "guard", "check", "-"], SMALL),
+    ]
+    for name, cmd, stdin in rows:
+        ts = []
+        for _ in range(runs):
+            t, p = wall(cmd, stdin)
+            if p.returncode not in (0, 10, 20):
+                sys.exit(f"{name} failed: {p.stderr.decode(errors='replace')[-1000:]}")
+            ts.append(t)
+        print(f"  {name:<32} {1000 * statistics.median(ts):7.1f} ms  (min {1000 * min(ts):.1f} ms)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, help="folder to scan (default: CORPORA/spamassassin)")
+    ap.add_argument("--corpora", type=Path, help="the corpora folder (default ../shared/corpora)")
+    ap.add_argument("--pairs", type=int, default=3, help="jobs-1/jobs-2 pairs to run (default 3)")
+    ap.add_argument("--runs", type=int, default=15, help="runs per start-up figure (default 15)")
+    ap.add_argument("--startup-only", action="store_true")
+    ap.add_argument("--scan-only", action="store_true")
+    a = ap.parse_args()
+    if not a.scan_only:
+        startup(a.runs)
+    if not a.startup_only:
+        corpus = a.corpus or (a.corpora or default_corpora()) / "spamassassin"
+        if not corpus.is_dir():
+            sys.exit(f"no corpus at {corpus} (give --corpus DIR)")
+        scan_pairs(corpus, a.pairs)
+
+
+if __name__ == "__main__":
+    main()
