@@ -15,6 +15,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # waitress warns at every queued request when all threads are busy, which
+    # floods the log under load; its errors are still shown
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     host = os.environ.get("GUARD_HOST", "127.0.0.1")
     try:
         port = int(os.environ.get("GUARD_PORT", "8000"))
