@@ -200,11 +200,12 @@ def _negated(text: str, a: int, b: int, cfg: dict, unless: dict | None) -> bool:
     if after_words and L.after.search(" " + " ".join(after_words) + " "):
         return True
     sentence = text[cs:ce]
-    if L.warning.search(sentence) or L.warning.search(_previous_sentence(text, cs)):
+    previous = _previous_sentence(text, cs)
+    if L.warning.search(sentence) or L.warning.search(previous):
         return True
     if unless:
         for pat in unless.values():
-            if pat.search(sentence):
+            if pat.search(sentence) or pat.search(previous):
                 return True
     return False
 

@@ -370,6 +370,12 @@ def _read_body(p: Parsed, msg: Message) -> None:
                     if isinstance(sub, Message):
                         stack.append((sub, depth + 1))
             continue
+        if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
+            # the declared boundary never occurs: the user sees the raw text
+            text = _part_text(part)
+            if text:
+                plain.append(text)
+            continue
         if ctype == "message/rfc822":
             payload = part.get_payload()
             if isinstance(payload, list) and depth < MAX_DEPTH:
