@@ -12,8 +12,7 @@ import json
 import re
 from typing import Any
 
-from flask import (Blueprint, Flask, current_app, jsonify, render_template, request,
-                   url_for)
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from guard import __version__, check
@@ -338,5 +337,3 @@ def _install_limiter(app: Flask) -> None:
         app.view_functions[ep] = shared(app.view_functions[ep])
     app.extensions["guard_limiter"] = limiter
 
-
-__all__ = ["bp", "install", "run_check", "url_for"]

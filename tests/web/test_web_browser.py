@@ -9,7 +9,6 @@ test-output/web/. Skips when Chromium or Playwright is missing, except on CI
 
 import os
 import shutil
-import socket
 import threading
 from pathlib import Path
 

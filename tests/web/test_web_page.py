@@ -348,3 +348,20 @@ def test_the_message_is_not_logged_even_on_an_internal_error(client, monkeypatch
     assert "Secret-Marker-7781" not in caplog.text
     assert "marker.sender" not in caplog.text
     assert "RuntimeError" in caplog.text       # the error itself is still reported
+
+
+def test_uploaded_file_stays_in_memory(client, monkeypatch):
+    """Werkzeug spools uploads over 500 kB to a temporary file; this app must not."""
+    import werkzeug.formparser
+    import werkzeug.wrappers.request
+
+    def no_disk(*a, **k):
+        raise AssertionError("an upload was spooled to a temporary file")
+
+    monkeypatch.setattr(werkzeug.formparser, "default_stream_factory", no_disk)
+    monkeypatch.setattr(werkzeug.wrappers.request, "default_stream_factory", no_disk, raising=False)
+    big = SCAM_EML + b"padding line to make the file large\r\n" * 20000   # ~740 kB
+    r = client.post("/", data={"lang": "en", "eml": (io.BytesIO(big), "big.eml")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200
+    assert "big.eml" in r.get_data(as_text=True)
