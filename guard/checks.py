@@ -47,6 +47,21 @@ def _claim(st: State) -> list[Evidence]:
     return st.contexts.get("claims_ilo", [])[:1]
 
 
+def address_problem(address: str) -> str | None:
+    """Why ``address`` is not a valid e-mail address (email-validator's
+    syntax check, no DNS), or None."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False, allow_quoted_local=True,
+                       allow_domain_literal=True, allow_smtputf8=True)
+    except EmailNotValidError as e:
+        return str(e)
+    except Exception:  # a bug in the validator must not stop the check
+        return None
+    return None
+
+
 def sender_facts(st: State) -> None:
     """Note what the sender's domain is (run once, before the checks)."""
     p = st.parsed
@@ -55,6 +70,10 @@ def sender_facts(st: State) -> None:
     if s is None or not s.domain:
         f["no_sender"] = True
         return
+    if p.sender_source in ("header", "argument"):
+        problem = address_problem(s.address)
+        if problem:
+            f["sender_invalid"] = problem
     d = domains.info(s.domain)
     f["sender_domain"] = d
     f["sender_is_ilo"] = d.is_ilo
@@ -118,11 +137,13 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
 @check("from_malformed")
 def _from_malformed(st: State, rule: Rule) -> list[Evidence]:
     p = st.parsed
-    if p.sender_source not in ("header", "argument") or not p.from_defects:
+    invalid = st.facts.get("sender_invalid")
+    if p.sender_source not in ("header", "argument") or not (p.from_defects or invalid):
         return []
     view = "from" if p.sender_source == "header" else "sender"
     text = p.views.get(view, "")
-    return [Evidence(view, 0, len(text), text, "; ".join(sorted(set(p.from_defects))))]
+    why = sorted(set(p.from_defects)) + ([f"not a valid address: {invalid}"] if invalid else [])
+    return [Evidence(view, 0, len(text), text, "; ".join(why))]
 
 
 def _other_org(st: State, a: Address) -> bool:

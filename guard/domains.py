@@ -1,8 +1,9 @@
 """What a domain name is: the ILO's own, a free-mail provider, a look-alike.
 
-Registered domains come from tldextract with the Public Suffix List snapshot
-that ships inside the tldextract package: no network, no cache on disk. The
-lists of free-mail providers and ILO-affiliated domains are data, in
+Registered domains come from the Public Suffix List snapshot that ships
+inside the tldextract package, read by guard/psl.py (no network, no cache on
+disk, and no import of tldextract itself: see that module). The lists of
+free-mail providers and ILO-affiliated domains are data, in
 ``rules/domains.toml``.
 
 Look-alike decisions (documented in README.md, "Sender rules"):
@@ -29,19 +30,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+from . import psl
 from .normalize import fold_char
 from .paths import rules_dir
 
 ILO_DOMAIN = "ilo.org"
-
-
-@functools.lru_cache(maxsize=1)
-def _extractor():
-    import tldextract
-
-    # suffix_list_urls=() and cache_dir=None: the snapshot bundled with the
-    # package, nothing fetched, nothing written.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,10 +103,9 @@ class DomainInfo:
 @functools.lru_cache(maxsize=4096)
 def info(domain: str) -> DomainInfo:
     d = to_ascii(domain)
-    ext = _extractor()(d) if d else None
-    if ext is not None and ext.suffix and ext.domain:
-        registered = f"{ext.domain}.{ext.suffix}"
-        name, suffix = ext.domain, ext.suffix
+    name, suffix = psl.split(d) if d else ("", "")
+    if name and suffix:
+        registered = f"{name}.{suffix}"
     else:
         registered, name, suffix = d, d.split(".")[0] if d else "", ""
     is_ilo = registered == ILO_DOMAIN

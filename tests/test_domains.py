@@ -45,3 +45,31 @@ def test_garbage_domain_gives_an_answer():
     for junk in ["", ".", "a" * 300, "xn--", "-.-", "\udcff.org", "ex ample.com"]:
         d = info(junk)
         assert d.lookalike in (None, "name", "typo", "suffix", "subdomain", "homoglyph")
+
+
+def test_public_suffix_split_agrees_with_tldextract():
+    # guard reads tldextract's bundled list with its own matcher (guard/psl.py);
+    # the registered domains must be the ones tldextract gives
+    tldextract = pytest.importorskip("tldextract")
+    ext = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    names = [
+        "ilo.org", "mail.ilo.org", "ilo.org.careers-desk.com", "a.b.c.example.co.uk",
+        "mail.yahoo.co.uk", "www.ck", "foo.bar.ck", "x.gov.bd", "xn--il-gmc.org",
+        "pages.github.io", "gmail.com", "univ.edu.mx", "correo.gob.mx", "x.kawasaki.jp",
+        "city.kawasaki.jp", "a.b.nom.br", "ilo.ch", "site.com.au", "mx.example.com",
+        "foo.xn--p1ai", "bar.co.ke", "shop.com.ng", "x.ac.za",
+    ]
+    from guard import psl
+
+    for name in names:
+        r = ext(name)
+        if not r.suffix:
+            continue
+        assert psl.split(name) == (r.domain, r.suffix), name
+
+
+def test_unknown_suffix_uses_the_last_label():
+    from guard import psl
+
+    assert psl.split("ilo-recruitment.example") == ("ilo-recruitment", "example")
+    assert psl.split("example") == ("", "example")

@@ -77,12 +77,9 @@ def test_dns_off_sends_nothing_and_loads_no_dnspython():
     assert "dns" not in got["unknowns"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "urllib3 (imported by tldextract, which guard/domains.py uses) creates and binds an "
-    "IPv6 socket on ::1 at import to probe for IPv6 support; no packet is sent, but a "
-    "socket is opened. Fixing it belongs to guard/domains.py (not importing tldextract's "
-    "requests/urllib3 path); this test then passes and the xfail must go."))
 def test_dns_off_opens_no_socket_at_all():
+    # guard/psl.py reads tldextract's list without importing tldextract, whose
+    # requests/urllib3 import would bind an IPv6 probe socket on ::1
     got = _probe(SCAM)
     assert got["events"] == [], f"sockets were opened with DNS off: {got['events']}"
 
