@@ -52,8 +52,14 @@ def check(
         raise TypeError("sender must be a str or None")
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
-    if not isinstance(time_budget, (int, float)) or time_budget <= 0:
+    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or time_budget <= 0:
         raise ValueError("time_budget must be a positive number of seconds")
+    if isinstance(dns_budget, bool) or not isinstance(dns_budget, (int, float)) or dns_budget <= 0:
+        raise ValueError("dns_budget must be a positive number of seconds")
+    if resolver is not None and not callable(getattr(resolver, "resolve", None)):
+        raise TypeError("resolver must be a dns.resolver.Resolver (or have its resolve() method) or None")
+    if isinstance(trusted_authserv_ids, str):
+        raise TypeError("trusted_authserv_ids must be a list of authserv-ids, not one string")
     t0 = time.perf_counter()
     try:
         return _check(message, sender, lang, resolver, frozenset(

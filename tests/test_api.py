@@ -82,6 +82,12 @@ def test_wrong_argument_types_raise():
         check("x", lang="de")
     with pytest.raises(ValueError):
         check("x", time_budget=0)
+    with pytest.raises(ValueError):
+        check("x", dns_budget=-1)
+    with pytest.raises(TypeError):
+        check("x", resolver=object())
+    with pytest.raises(TypeError):
+        check("x", trusted_authserv_ids="mx.example")
 
 
 def test_internal_error_fails_open(monkeypatch):
