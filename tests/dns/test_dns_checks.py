@@ -333,18 +333,26 @@ class _Exploding:
         raise RuntimeError("boom")
 
 
-@pytest.mark.parametrize("bad", [object(), _Exploding(), "8.8.8.8"])
-def test_unusable_resolver_gives_unknown_not_a_crash(bad):
-    v = check(LOOKALIKE_NX, resolver=bad)
+@pytest.mark.parametrize("bad", [object(), "8.8.8.8"])
+def test_a_resolver_of_the_wrong_type_is_an_argument_error(bad):
+    # check() raises only for arguments of the wrong type (README, "Library")
+    with pytest.raises(TypeError):
+        check(LOOKALIKE_NX, resolver=bad)
+
+
+def test_a_resolver_that_raises_gives_unknown_not_a_crash():
+    v = check(LOOKALIKE_NX, resolver=_Exploding())
     assert v.complete or v.notes
     assert "dns" in v.unknowns
     assert not _dns(v)
     assert "GRD301" in v.rule_ids
 
 
-def test_zero_budget_gives_unknown(resolver, querylog):
-    v = check(LOOKALIKE_NX, resolver=resolver, dns_budget=0)
-    assert "dns" in v.unknowns and querylog.sent == []
+@pytest.mark.parametrize("budget", [0, -1.0])
+def test_a_budget_that_is_not_positive_is_an_argument_error(resolver, querylog, budget):
+    with pytest.raises(ValueError):
+        check(LOOKALIKE_NX, resolver=resolver, dns_budget=budget)
+    assert querylog.sent == []
 
 
 def test_lifetime_is_what_is_left_of_the_budget(dnsmasq):
