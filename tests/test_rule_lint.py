@@ -54,36 +54,36 @@ def test_lint_accepts_linear_shapes(pattern):
     assert unsafe_reason(pattern) is None
 
 
-def test_loader_rejects_a_bad_pattern(tmp_path):
+def _load_with_extra_rule(tmp_path, lang, pattern):
+    """Load the shipped packs plus one rule file with ``pattern``."""
     import shutil
 
     from guard.paths import rules_dir
 
     for f in rules_dir().glob("*.toml"):
         shutil.copy(f, tmp_path / f.name)
-    (tmp_path / "zz_bad.toml").write_text(
+    (tmp_path / "zz_extra.toml").write_text(
         "[[rule]]\nid='GRD199'\ncategory='fee_request'\nseverity='low'\nconfidence='low'\n"
         "title={en='t',es='t',fr='t'}\nexplanation={en='e',es='e',fr='e'}\n"
-        "patterns.en=['(a+)+$']\n[rule.examples.en]\nhit=['a']\nmiss=['b']\n"
+        f"patterns.{lang}=['{pattern}']\n[rule.examples.{lang}]\nhit=['a']\nmiss=['b']\n",
+        encoding="utf-8",
     )
+    return load_rules(tmp_path)
+
+
+def test_loader_rejects_a_bad_pattern(tmp_path):
     with pytest.raises(RuleError, match="refused"):
-        load_rules(tmp_path)
+        _load_with_extra_rule(tmp_path, "en", "(a+)+$")
 
 
 def test_loader_rejects_accented_pattern(tmp_path):
-    import shutil
-
-    from guard.paths import rules_dir
-
-    for f in rules_dir().glob("*.toml"):
-        shutil.copy(f, tmp_path / f.name)
-    (tmp_path / "zz_bad.toml").write_text(
-        "[[rule]]\nid='GRD198'\ncategory='fee_request'\nseverity='low'\nconfidence='low'\n"
-        "title={en='t',es='t',fr='t'}\nexplanation={en='e',es='e',fr='e'}\n"
-        "patterns.es=['inscripción']\n[rule.examples.es]\nhit=['a']\nmiss=['b']\n"
-    )
     with pytest.raises(RuleError, match="normalised"):
-        load_rules(tmp_path)
+        _load_with_extra_rule(tmp_path, "es", "inscripción")
+
+
+def test_loader_accepts_a_good_extra_rule(tmp_path):
+    rs = _load_with_extra_rule(tmp_path, "fr", "frais de dossier")
+    assert rs.by_id("GRD199").patterns[0].regex.search("payez les frais de dossier")
 
 
 def test_required_literals_are_really_required():
