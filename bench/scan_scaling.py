@@ -9,7 +9,10 @@ per message).
 Scan: whole-process wall time of ``python -m guard scan CORPUS --jobs N``
 (rows to /dev/null), the two runs of a pair back to back, in alternating
 order, so that a neighbour's load hits both; every pair is printed with its
-ratio, then the median ratio. The acceptance target is jobs 2 >= 1.7x
+ratio, the CPU time (user + system, workers included) of each run and the
+1-minute load average before the pair, then the median ratio. CPU time
+shows the cost of parallelism apart from the neighbours' load: if jobs 2
+uses about the CPU of jobs 1, a slow pair was slowed by other work. The acceptance target is jobs 2 >= 1.7x
 jobs 1 on the SpamAssassin corpus (6,046 messages). The machine has 2 cores
 that other people may be using: look at all the pairs, not the best one.
 
@@ -20,6 +23,8 @@ median of N runs, beside ``python -c pass`` and ``import guard`` for scale.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,9 +39,18 @@ SMALL = (b"From: Talent <talent@ilo.org>\nTo: you@example.org\nSubject: Your app
 
 
 def wall(cmd: list[str], stdin: bytes | None = None) -> tuple[float, subprocess.CompletedProcess]:
+    t, _cpu, p = timed(cmd, stdin)
+    return t, p
+
+
+def timed(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds of the process and its workers, result)."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
-    return time.perf_counter() - t0, p
+    t = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return t, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), p
 
 
 def scan_pairs(corpus: Path, pairs: int) -> None:
@@ -45,19 +59,19 @@ def scan_pairs(corpus: Path, pairs: int) -> None:
     ratios = []
     for i in range(pairs):
         order = (1, 2) if i % 2 == 0 else (2, 1)
-        times = {}
+        times, cpu = {}, {}
+        load = os.getloadavg()[0]
         for jobs in order:
-            t, p = wall(base + ["--jobs", str(jobs)])
+            t, c, p = timed(base + ["--jobs", str(jobs)])
             if p.returncode not in (0, 10, 20):
                 sys.exit(f"scan failed ({p.returncode}): {p.stderr.decode(errors='replace')[-2000:]}")
             summary = p.stderr.decode(errors="replace").strip().splitlines()
             n = next((line.split()[0] for line in summary if " messages in " in line), "?")
-            times[jobs] = t
+            times[jobs], cpu[jobs] = t, c
         ratio = times[1] / times[2]
         ratios.append(ratio)
-        print(f"  pair {i + 1}: jobs 1 {times[1]:6.2f} s   jobs 2 {times[2]:6.2f} s   "
-              f"speed-up {ratio:.2f}x   ({n} messages, {1000 * times[1] / max(int(n), 1) if n.isdigit() else 0:.2f} ms "
-              f"a message at jobs 1)")
+        print(f"  pair {i + 1}: jobs 1 {times[1]:6.2f} s   jobs 2 {times[2]:6.2f} s   speed-up {ratio:.2f}x   "
+              f"CPU {cpu[1]:5.1f} s / {cpu[2]:5.1f} s   load before {load:.1f}   ({n} messages)")
     print(f"  median speed-up {statistics.median(ratios):.2f}x (min {min(ratios):.2f}x, max {max(ratios):.2f}x)")
 
 
