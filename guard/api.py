@@ -65,12 +65,22 @@ def check(
         return _check(message, sender, lang, resolver, frozenset(
             s.lower() for s in trusted_authserv_ids), t0, time_budget, dns_budget, ruleset)
     except Exception as exc:  # fail open: a verdict, never a crash
-        log.exception("guard: internal error while checking a message")
+        _log_internal_error(exc)
         return Verdict(
             level=Level.CLEAR, score=0.0, findings=[], advice=[], lang=lang,
             notes=[f"internal error: {type(exc).__name__}; the message was not fully checked"],
             complete=False, elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
+
+
+def _log_internal_error(exc: BaseException) -> None:
+    """Log where an internal error happened, never what it says: an
+    exception's message can quote the text being checked."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
+    log.error("guard: internal error %s at %s", type(exc).__name__, where)
 
 
 def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset) -> Verdict:

@@ -102,6 +102,20 @@ def test_internal_error_fails_open(monkeypatch):
     assert any("internal error" in n for n in v.notes)
 
 
+def test_internal_error_log_quotes_nothing_of_the_message(monkeypatch, caplog):
+    import guard.engine
+
+    def boom(st):
+        raise ValueError("cannot read " + st.parsed.views["body"][:40])
+
+    monkeypatch.setattr(guard.engine, "eval_contexts", boom)
+    with caplog.at_level("DEBUG", logger="guard"):
+        check(SCAM)
+    logged = caplog.text
+    assert "ValueError" in logged and "boom" in logged   # what and where
+    assert "Dear candidate" not in logged and "processing fee" not in logged
+
+
 def test_time_budget_is_enforced_by_the_engine():
     huge = "Dear candidate, job interview. " + ("please pay the fee now. " * 80_000)
     v = check(huge, time_budget=0.001)
