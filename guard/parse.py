@@ -116,7 +116,7 @@ def parse(obj, sender: str | None = None) -> Parsed:
             p.notes.append(f"message cut at {MAX_MESSAGE_BYTES} bytes")
         if raw.startswith(b"From ") and b"\n" in raw:
             raw = raw.split(b"\n", 1)[1]
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        msg = _parse_message(p, raw)
         p.is_message = True
     else:
         text = obj
@@ -126,7 +126,10 @@ def parse(obj, sender: str | None = None) -> Parsed:
         if looks_like_message(text):
             if text.startswith("From "):
                 text = text.split("\n", 1)[1]
-            msg = Parser(policy=policy.compat32).parsestr(text)
+            if not text.isascii() and _SURROGATE.search(text):
+                # the email package cannot encode lone surrogates: show them as U+FFFD
+                text = _SURROGATE.sub("\ufffd", text)
+            msg = _parse_message(p, text)
             p.is_message = True
         else:
             p.views["body"] = _bound(p, "body", text)
@@ -140,6 +143,22 @@ def parse(obj, sender: str | None = None) -> Parsed:
     body = p.views.get("body", "")
     _find_addresses_and_links(p, "body", body)
     return p
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TOO_DEEP = "MIME nested too deep to walk: the body was read as raw text"
+
+
+def _parse_message(p: Parsed, data: bytes | str) -> Message:
+    """Parse a message; if its MIME nesting is too deep for the standard
+    library's recursive parser, keep the headers and read the body as text."""
+    parser = BytesParser if isinstance(data, bytes) else Parser
+    method = "parsebytes" if isinstance(data, bytes) else "parsestr"
+    try:
+        return getattr(parser(policy=policy.compat32), method)(data)
+    except RecursionError:
+        p.notes.append(_TOO_DEEP)
+        return getattr(parser(policy=policy.compat32), method)(data, headersonly=True)
 
 
 def _bound(p: Parsed, name: str, text: str) -> str:
@@ -482,7 +501,7 @@ def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
     """Visible text of an HTML part and its links (href, anchor text)."""
     parser = _HTMLText()
     try:
-        parser.feed(markup)
+        parser.feed(_defuse_html(markup))
         parser.close()
     except Exception:
         pass
@@ -490,6 +509,34 @@ def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     text = re.sub(r" ?\n[ \n]*", lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", text)
     return html.unescape(text).strip(), parser.links
+
+
+def _defuse_html(markup: str) -> str:
+    """Take out what makes ``html.parser`` quadratic, in one linear pass.
+
+    ``html.parser`` rescans from every ``<`` that starts a construct it cannot
+    finish (an unclosed comment or tag): 60 KB of ``<a `` took 35 s. So a
+    comment that is never closed runs to the end, as in a browser, and a
+    ``<`` after the last ``>`` (which can end no tag) is shown as text.
+    """
+    if "<!--" in markup:
+        out = []
+        pos = 0
+        while True:
+            i = markup.find("<!--", pos)
+            if i < 0:
+                out.append(markup[pos:])
+                break
+            j = markup.find("-->", i + 4)
+            out.append(markup[pos:i])
+            if j < 0:
+                break
+            pos = j + 3
+        markup = "".join(out)
+    last = markup.rfind(">")
+    if markup.find("<", last + 1) >= 0:
+        markup = markup[:last + 1] + markup[last + 1:].replace("<", "&lt;")
+    return markup
 
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}")
