@@ -15,13 +15,16 @@ trusted, authentication is "unknown" (listed in ``Verdict.unknowns``), never
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 from typing import Callable
 
 from . import domains
 from .engine import State
 from .model import Evidence
 from .parse import Address
+from .paths import rules_dir
 from .rules import Rule
 
 Check = Callable[[State, Rule], list[Evidence]]
@@ -33,6 +36,24 @@ def check(name: str):
         CHECKS[name] = fn
         return fn
     return deco
+
+
+@functools.lru_cache(maxsize=1)
+def _details() -> dict:
+    with open(rules_dir() / "details.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def detail(st: State, key: str, **params: str) -> str:
+    """An evidence detail in the verdict's language (rules/details.toml)."""
+    texts = _details()
+    for k in key.split("."):
+        texts = texts[k]
+    return (texts.get(st.lang) or texts["en"]).format(**params)
+
+
+def _lookalike_detail(st: State, d) -> str:
+    return detail(st, "lookalike", domain=d.domain, kind=detail(st, f"kind.{d.lookalike}"))
 
 
 def _addr_evidence(st: State, a: Address, detail: str | None = None) -> Evidence:
@@ -87,7 +108,7 @@ def _sender_lookalike(st: State, rule: Rule) -> list[Evidence]:
     d = st.facts.get("sender_domain")
     if d is None or d.lookalike is None:
         return []
-    return [_addr_evidence(st, st.parsed.sender, f"{d.domain}: {d.lookalike} look-alike of ilo.org")]
+    return [_addr_evidence(st, st.parsed.sender, _lookalike_detail(st, d))]
 
 
 @check("sender_freemail")
@@ -96,7 +117,7 @@ def _sender_freemail(st: State, rule: Rule) -> list[Evidence]:
     if d is None or not d.is_freemail or "claims_ilo" not in st.contexts:
         return []
     st.facts["freemail_claim"] = True
-    return [_addr_evidence(st, st.parsed.sender, f"{d.registered} is a free-mail provider")] + _claim(st)
+    return [_addr_evidence(st, st.parsed.sender, detail(st, "freemail", domain=d.registered))] + _claim(st)
 
 
 @check("sender_not_ilo")
@@ -105,7 +126,7 @@ def _sender_not_ilo(st: State, rule: Rule) -> list[Evidence]:
     if (d is None or d.is_ilo or d.is_freemail or d.lookalike or d.is_affiliated
             or "claims_ilo" not in st.contexts):
         return []
-    return [_addr_evidence(st, st.parsed.sender, f"registered domain {d.registered}")] + _claim(st)
+    return [_addr_evidence(st, st.parsed.sender, detail(st, "registered", domain=d.registered))] + _claim(st)
 
 
 @check("display_name_address")
@@ -126,7 +147,7 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
     for shown in p.display_addresses[:3]:
         i = text.find(shown)
         if i >= 0:
-            ev.append(Evidence(view, i, i + len(shown), shown, f"the real address is {p.sender.address}"))
+            ev.append(Evidence(view, i, i + len(shown), shown, detail(st, "real_address", address=p.sender.address)))
     if ev:
         st.facts["display_spoof"] = True
         if shown_ilo:
@@ -143,7 +164,7 @@ def _from_malformed(st: State, rule: Rule) -> list[Evidence]:
     view = "from" if p.sender_source == "header" else "sender"
     text = p.views.get(view, "")
     why = sorted(set(p.from_defects)) + ([f"not a valid address: {invalid}"] if invalid else [])
-    return [Evidence(view, 0, len(text), text, "; ".join(why))]
+    return [Evidence(view, 0, len(text), text, detail(st, "malformed", why="; ".join(why)))]
 
 
 def _other_org(st: State, a: Address) -> bool:
@@ -170,8 +191,8 @@ def _reply_to_elsewhere(st: State, rule: Rule) -> list[Evidence]:
             continue
         d = domains.info(a.domain)
         if from_ilo or d.is_freemail or d.lookalike:
-            why = "free-mail" if d.is_freemail else (f"{d.lookalike} look-alike" if d.lookalike else "another organisation")
-            ev.append(_addr_evidence(st, a, f"replies go to {d.registered} ({why})"))
+            why = "freemail" if d.is_freemail else ("lookalike" if d.lookalike else "other")
+            ev.append(_addr_evidence(st, a, detail(st, "replies_to", domain=d.registered, why=detail(st, f"why.{why}"))))
     if ev and from_ilo:
         st.facts["forged_ilo"] = True
     return ev
@@ -186,7 +207,7 @@ def _return_path_elsewhere(st: State, rule: Rule) -> list[Evidence]:
     d = domains.info(rp.domain)
     if d.is_freemail or d.lookalike:
         st.facts["forged_ilo"] = True
-    return [_addr_evidence(st, rp, f"the envelope sender is on {d.registered}")]
+    return [_addr_evidence(st, rp, detail(st, "envelope", domain=d.registered))]
 
 
 _AR_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", re.I)
@@ -226,7 +247,7 @@ def _auth_fail(st: State, rule: Rule) -> list[Evidence]:
             if i == 0:
                 text = st.parsed.auth_results[0]
                 ev.append(Evidence("authentication_results", a, b, text[a:b],
-                                   f"{method}={result} for an ilo.org sender"))
+                                   detail(st, "auth_failed", method=method, result=result)))
     if ev:
         st.facts["forged_ilo"] = True
         st.facts.pop("authenticated_ilo", None)
@@ -252,9 +273,9 @@ def _contact_outside_ilo(st: State, rule: Rule) -> list[Evidence]:
     for a in _contact_addresses(st):
         d = domains.info(a.domain)
         if d.is_freemail:
-            ev.append(_addr_evidence(st, a, f"{d.registered} is a free-mail provider"))
+            ev.append(_addr_evidence(st, a, detail(st, "freemail", domain=d.registered)))
         elif d.lookalike:
-            ev.append(_addr_evidence(st, a, f"{d.domain}: {d.lookalike} look-alike of ilo.org"))
+            ev.append(_addr_evidence(st, a, _lookalike_detail(st, d)))
         if len(ev) >= 5:
             break
     return ev
@@ -266,7 +287,7 @@ def _link_lookalike(st: State, rule: Rule) -> list[Evidence]:
     for link in st.parsed.links:
         d = domains.info(link.host)
         if d.lookalike:
-            ev.append(_link_evidence(st, link, f"{d.domain}: {d.lookalike} look-alike of ilo.org"))
+            ev.append(_link_evidence(st, link, _lookalike_detail(st, d)))
         if len(ev) >= 5:
             break
     return ev
@@ -284,7 +305,7 @@ def _link_disguised(st: State, rule: Rule) -> list[Evidence]:
             continue
         d = domains.info(link.host)
         if not d.is_ilo:
-            ev.append(_link_evidence(st, link, f"shows ilo.org but goes to {d.registered or link.host}"))
+            ev.append(_link_evidence(st, link, detail(st, "disguised", domain=d.registered or link.host)))
     return ev
 
 
@@ -295,14 +316,14 @@ def _link_shortener(st: State, rule: Rule) -> list[Evidence]:
     ev = []
     for link in st.parsed.links:
         if domains.info(link.host).shortener:
-            ev.append(_link_evidence(st, link, f"{link.host} hides where the link goes"))
+            ev.append(_link_evidence(st, link, detail(st, "shortener", domain=link.host)))
     return ev[:3]
 
 
-def _link_evidence(st: State, link, detail: str) -> Evidence:
+def _link_evidence(st: State, link, note: str) -> Evidence:
     text = st.parsed.views.get(link.field, "")
     a, b = link.start, link.end
     if not (0 <= a < b <= len(text)) or text[a:b] == "":
         # an HTML link whose text was not found in the body view
-        return Evidence(link.field, 0, 0, "", f"{detail} ({link.url[:200]})")
-    return Evidence(link.field, a, b, text[a:b], detail)
+        return Evidence(link.field, 0, 0, "", f"{note} ({link.url[:200]})")
+    return Evidence(link.field, a, b, text[a:b], note)

@@ -571,7 +571,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     with open(directory / "advice.toml", "rb") as fh:
         advice = tomllib.load(fh)
     for path in sorted(directory.glob("*.toml")):
-        if path.name in ("language.toml", "scoring.toml", "advice.toml", "domains.toml"):
+        if path.name in ("language.toml", "scoring.toml", "advice.toml", "domains.toml", "details.toml"):
             continue
         with open(path, "rb") as fh:
             try:

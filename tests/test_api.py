@@ -188,3 +188,31 @@ def test_seeds_are_clear(shared_dir):
         v = check(path.read_text(encoding="utf-8"))
         assert v.level is Level.CLEAR, (path.name, v.rule_ids)
         assert not ({"fee_request", "bank_details", "sender"} & v.categories), path.name
+
+
+@pytest.mark.parametrize("lang,word", [("en", "free-mail"), ("es", "correo gratuito"), ("fr", "messagerie gratuite")])
+def test_evidence_details_follow_the_language(lang, word):
+    v = check(SCAM, lang=lang)
+    details = [e.detail for f in v.findings for e in f.evidence if e.detail]
+    assert any(word in d for d in details), details
+
+
+def test_every_detail_key_exists_in_every_language():
+    import tomllib
+
+    from guard.model import LANGS
+    from guard.paths import rules_dir
+
+    data = tomllib.load(open(rules_dir() / "details.toml", "rb"))
+
+    def leaves(d, path=""):
+        if set(d) & set(LANGS):
+            yield path, d
+        else:
+            for k, v in d.items():
+                yield from leaves(v, f"{path}.{k}")
+
+    for path, texts in leaves(data):
+        assert set(texts) == set(LANGS), path
+        names = [set(__import__("re").findall(r"{(\w+)}", texts[lang])) for lang in LANGS]
+        assert names[0] == names[1] == names[2], path
