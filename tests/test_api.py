@@ -67,7 +67,7 @@ def test_to_dict_is_json_with_stable_fields():
 def test_explanations_and_advice_in_the_chosen_language(lang, word):
     v = check(SCAM, lang=lang)
     assert v.lang == lang
-    text = " ".join(f.explanation for f in v.findings) + " ".join(v.advice)
+    text = " ".join([f.title for f in v.findings] + [f.explanation for f in v.findings] + v.advice)
     assert word in text.lower()
 
 
