@@ -276,7 +276,7 @@ def run(args) -> int:
 
     # an exception that escapes a callback: accept, or tempfail, as set
     _milter.set_exception_policy(Milter.TEMPFAIL if args.on_error == "tempfail" else Milter.ACCEPT)
-    log.info("listening on %s (on fraud: %s, on error: %s, time budget %gs, max size %d)",
+    log.info("starting on %s (on fraud: %s, on error: %s, time budget %gs, max size %d)",
              args.socket, args.on_fraud, args.on_error, args.time_budget, args.max_size)
     try:
         Milter.runmilter(args.name, args.socket, args.mta_timeout)
