@@ -233,3 +233,11 @@ def test_spamassassin_corpus_has_a_row_per_message(shared_dir):
     assert len(rows) == n == 6046
     assert all(r["error"] is None for r in rows)
     assert "not mail, no row" in err and "LICENSE" in err
+
+
+def test_a_maildir_named_directly(mixed):
+    root, expect, _ = mixed
+    _, rows, err = scan_rows([root / "Maildir"], jobs=1)
+    assert {r["location"] for r in rows} == {x for x in expect if "/Maildir/" in x}
+    assert all(r["kind"] == "maildir" for r in rows)
+    assert "skipped" in err and "not mail" not in err      # index files are not reported as skipped mail
