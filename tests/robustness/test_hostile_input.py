@@ -14,7 +14,7 @@ import pytest
 from guard import Level
 from guard.parse import MAX_PARTS, MAX_VIEW_CHARS
 
-from conftest import run
+from hostile import run
 
 SCAM_BODY = (
     "Dear candidate,\n\nYou have been selected for the post of Programme Officer at the "

@@ -23,7 +23,7 @@ import pytest
 from guard import engine
 from guard.rules import default_ruleset
 
-from conftest import run
+from hostile import run
 
 RS = default_ruleset()
 PER_PATTERN = 0.5      # seconds per pattern and string: catastrophic cases take minutes

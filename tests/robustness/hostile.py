@@ -1,4 +1,4 @@
-"""Shared pieces of the hostile-input suite (tests/robustness).
+"""Shared pieces of the hostile-input suite (tests/robustness) and the fuzzers.
 
 The time bound each hostile input must meet, whatever the machine:
 
@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 import os
 import time
-
-import pytest
 
 from guard import Level, Verdict, check
 
@@ -55,8 +53,3 @@ def run(message, **kw) -> tuple[Verdict, float]:
     assert_sound(v)
     assert elapsed < BOUND, f"took {elapsed:.1f} s (bound {BOUND} s)"
     return v, elapsed
-
-
-@pytest.fixture
-def checked():
-    return run
