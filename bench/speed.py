@@ -463,9 +463,17 @@ def worker_profile(root: Path, top: int) -> dict:
     pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(top)
     lines = [ln for ln in s.getvalue().splitlines() if ln.strip()]
     start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+    import sysconfig
+
+    def clean(line: str) -> str:
+        # no machine paths in the output: the repository, the venv and the stdlib by name
+        for path, name in ((str(REPO) + os.sep, ""), (sysconfig.get_paths()["stdlib"], "<stdlib>"),
+                           (sys.prefix, "<venv>")):
+            line = line.replace(path, name)
+        return line
+
     return {"n": len(data), "stages": stages, "total_s": total,
-            "top_tottime": [ln.replace(str(REPO) + "/", "").replace(sys.prefix, "<py>")
-                            for ln in lines[start:start + top + 1]]}
+            "top_tottime": [clean(ln) for ln in lines[start:start + top + 1]]}
 
 
 # -- main -------------------------------------------------------------------------------
@@ -527,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-rspamd", action="store_true")
     ap.add_argument("--profile", action="store_true", help="profile check() and print the hot spots")
     ap.add_argument("--top", type=int, default=25, help="functions to list with --profile")
-    ap.add_argument("--tracemalloc", action="store_true", help="also measure the tracemalloc peak")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="also measure the tracemalloc peak (in another fresh process)")
     ap.add_argument("--json", type=Path, metavar="FILE")
     ap.add_argument("--worker", choices=("timing", "memory", "scaling", "profile"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -571,7 +580,11 @@ def main(argv: list[str] | None = None) -> int:
     print("in-process timing ...", flush=True)
     out["timing"] = in_fresh_process("timing", root)
     print("peak memory ...", flush=True)
-    out["memory"] = in_fresh_process("memory", root, *(["--tracemalloc"] if args.tracemalloc else []))
+    out["memory"] = in_fresh_process("memory", root)
+    if args.tracemalloc:
+        # a second fresh run: tracemalloc's own bookkeeping would inflate the RSS figure
+        out["memory"]["tracemalloc_peak_mb"] = in_fresh_process(
+            "memory", root, "--tracemalloc")["tracemalloc_peak_mb"]
     print("scaling 1 KB .. 10 MB ...", flush=True)
     out["scaling"] = in_fresh_process("scaling", root)
     if args.profile:
