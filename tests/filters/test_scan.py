@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,39 @@ def test_a_maildir_named_directly(mixed):
     assert {r["location"] for r in rows} == {x for x in expect if "/Maildir/" in x}
     assert all(r["kind"] == "maildir" for r in rows)
     assert "skipped" in err and "not mail" not in err      # index files are not reported as skipped mail
+
+
+def _spans_by_lines(data: bytes) -> list[tuple[int, int]]:
+    """Reference: a piece starts at every line that begins with "From "."""
+    starts, pos = [], 0
+    for line in re.split(rb"(?<=\n)", data):
+        if not line:
+            continue
+        if line.startswith(b"From ") or not starts:
+            starts.append(pos)
+        pos += len(line)
+    return [(a, b - a) for a, b in zip(starts, starts[1:] + [len(data)])]
+
+
+def test_mbox_spans_match_a_line_by_line_reading(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    p = tmp_path / "m"
+    pieces = st.sampled_from([b"From a\n", b"x\n", b"From", b"\n", b"From \n", b"yFrom z\n", b"\nFrom ", b"\r\n"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(pieces, max_size=40))
+    def check(parts):
+        data = b"".join(parts)
+        p.write_bytes(data)
+        assert scan.mbox_spans(str(p)) == _spans_by_lines(data)
+
+    check()
+    # separators across the 1 MB read blocks
+    big = b"".join(b"From s@example.com Thu Jun  6 10:00:00 2024\nSubject: %d\n\n" % i + b"y" * (i * 37 % 5000) + b"\n"
+                   for i in range(1500))
+    p.write_bytes(big)
+    assert len(big) > 3 * (1 << 20)
+    spans = scan.mbox_spans(str(p))
+    assert spans == _spans_by_lines(big) and len(spans) == 1500
