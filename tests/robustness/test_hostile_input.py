@@ -28,6 +28,9 @@ HEAD = (
     "Subject: Job offer from the International Labour Organization\r\nMIME-Version: 1.0\r\n"
 )
 MB = 1024 * 1024
+# where a test asserts that the scam is still seen in a large input, the budget must not
+# be what stops the rules on a slow machine (the bound of hostile.py still applies)
+ROOMY = 8.0
 
 
 def mail(extra_headers: str = "", body: bytes | str = b"", ctype: str = "text/plain; charset=utf-8") -> bytes:
@@ -51,14 +54,14 @@ def test_the_scam_used_below_is_flagged():
 def test_10_mb_body_is_read_up_to_the_view_bound_and_the_scam_is_seen():
     filler = ("The weather report for the coming week is mild with some rain. " * 200 + "\n\n")
     body = SCAM_BODY + filler * (10 * MB // len(filler))
-    v, _ = run(mail(body=body))
+    v, _ = run(mail(body=body), time_budget=ROOMY)
     assert flagged(v)
     assert any(str(MAX_VIEW_CHARS) in n for n in v.notes), v.notes
     assert len(v.views["body"]) <= MAX_VIEW_CHARS
 
 
 def test_10_mb_pasted_text():
-    v, _ = run(SCAM_BODY + "x" * (10 * MB))
+    v, _ = run(SCAM_BODY + "x" * (10 * MB), time_budget=ROOMY)
     assert flagged(v)
 
 
@@ -78,7 +81,7 @@ def test_10_mb_base64_attachment_and_scam_text():
         b"--B\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
         b"Content-Disposition: attachment; filename=x.bin\r\n\r\n" + b64 + b"--B--\r\n"
     )
-    v, _ = run(mail(body=body, ctype='multipart/mixed; boundary="B"'))
+    v, _ = run(mail(body=body, ctype='multipart/mixed; boundary="B"'), time_budget=ROOMY)
     assert flagged(v)
 
 
@@ -108,7 +111,7 @@ def test_10000_parts_reads_the_first_parts_and_says_so():
     parts = [f"--P\r\nContent-Type: text/plain\r\n\r\n{SCAM_BODY}\r\n"]
     parts += [f"--P\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n" for i in range(10_000)]
     body = "".join(parts) + "--P--\r\n"
-    v, _ = run(mail(body=body, ctype='multipart/mixed; boundary="P"'))
+    v, _ = run(mail(body=body, ctype='multipart/mixed; boundary="P"'), time_budget=ROOMY)
     assert flagged(v)
     assert any(str(MAX_PARTS) in n for n in v.notes), v.notes
 
@@ -261,7 +264,7 @@ def test_hostile_html(markup):
 
 def test_html_with_100000_nested_tags_still_shows_the_scam():
     markup = "<div>" * 100_000 + SCAM_BODY + "</div>" * 100_000
-    v, _ = run(mail(body=markup, ctype="text/html; charset=utf-8"))
+    v, _ = run(mail(body=markup, ctype="text/html; charset=utf-8"), time_budget=ROOMY)
     assert "Western Union" in v.views["body"]
     assert flagged(v)
 
