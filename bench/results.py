@@ -7,7 +7,9 @@
 Options: ``--corpora DIR``; ``--no-spamassassin`` / ``--no-rspamd`` for a
 quicker page without the comparisons; ``--evaluate-json F --speed-json F`` to
 render saved runs (from ``bench/evaluate.py --json`` / ``bench/speed.py
---json``) instead of running them; ``-o FILE`` to write elsewhere.
+--json``) instead of running them; ``--from-data docs/results.json`` to
+re-render the page from the data file every run writes beside it; ``-o
+FILE`` to write elsewhere.
 """
 
 from __future__ import annotations
@@ -252,10 +254,14 @@ def render_speed(sp: dict) -> list[str]:
         if not r:
             rows.append([name, "not run", "", "", "", ""])
             continue
-        cpu = f"{r['cpu_s']:.2f}" + (f" + server {r['server_cpu_s']:.2f}" if "server_cpu_s" in r else "")
-        rows.append([name, f"{r['wall_s']:.2f}", cpu, f"{n / r['wall_s']:.0f}",
-                     f"{r['maxrss_mb']:.0f}", r.get("warning", "")])
+        server = "server_cpu_s" in r
+        cpu = f"{r['cpu_s']:.2f}" + (f" client + {r['server_cpu_s']:.2f} server" if server else "")
+        mem = f"{r['peak_mb']:.0f}" + (f" client + {r['server_peak_mb']:.0f} server" if server else "")
+        rows.append([name, f"{r['wall_s']:.2f}", cpu, f"{n / r['wall_s']:.0f}", mem, r.get("warning", "")])
     L += table(["tool", "wall s", "CPU s", "messages/s", "peak RSS MB", "note"], rows) + [""]
+    L += ["Peak RSS is the sum of the peak resident size (VmHWM) of each of the tool's processes, so pages "
+          "they share (rspamd's compiled regular expression databases in its main, worker and helper "
+          "processes) are counted once per process.", ""]
     for k, v in sp.get("ratios", {}).items():
         L.append(f"- {k}: **{v:.1f}x**")
     L += [""]
@@ -274,7 +280,7 @@ def render_speed(sp: dict) -> list[str]:
         tm = (f"; tracemalloc peak of Python allocations {m['tracemalloc_peak_mb']:.1f} MB (in a separate "
               "run with tracemalloc on)" if "tracemalloc_peak_mb" in m else "")
         L += [f"Peak memory: a fresh process that reads and checks the {m['n']} messages one after the "
-              f"other reaches {m['maxrss_mb']:.0f} MB resident (`ru_maxrss`), {m['after_import_mb']:.0f} MB of "
+              f"other reaches {m['peak_mb']:.0f} MB resident (VmHWM), {m['after_import_mb']:.0f} MB of "
               f"it after importing guard and loading the rules{tm}.", ""]
     s = sp.get("scaling")
     if s:
@@ -320,12 +326,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpora", type=Path, default=None)
     ap.add_argument("--no-spamassassin", action="store_true")
     ap.add_argument("--no-rspamd", action="store_true")
-    ap.add_argument("--evaluate-json", type=Path)
-    ap.add_argument("--speed-json", type=Path)
+    ap.add_argument("--evaluate-json", type=Path, help="render this saved bench/evaluate.py --json output")
+    ap.add_argument("--speed-json", type=Path, help="render this saved bench/speed.py --json output")
+    ap.add_argument("--from-data", type=Path, metavar="JSON",
+                    help="re-render a results .json written by an earlier run (no benchmarks run)")
     ap.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "results.md")
     args = ap.parse_args(argv)
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     corp = ["--corpora", str(args.corpora)] if args.corpora else []
+    if args.from_data:
+        d = json.loads(args.from_data.read_text())
+        args.output.write_text(render(d["evaluate"], d["speed"], d["machine"], d["generated"], ""),
+                               encoding="utf-8")
+        print(f"wrote {args.output}")
+        return 0
     with tempfile.TemporaryDirectory(prefix="guard-results-") as tmp:
         ev_path = args.evaluate_json
         if ev_path is None:
@@ -347,10 +361,14 @@ def main(argv: list[str] | None = None) -> int:
         ev = json.loads(ev_path.read_text())
         sp = json.loads(sp_path.read_text())
     corpora_arg = " --corpora DIR" if args.corpora and args.corpora != corpora.default_corpora() else ""
-    text = render(ev, sp, machine(), when, corpora_arg)
+    m = machine()
+    text = render(ev, sp, m, when, corpora_arg)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    # the same figures as data, to compare runs or re-render (--evaluate-json/--speed-json take its parts)
+    data = args.output.with_suffix(".json")
+    data.write_text(json.dumps({"generated": when, "machine": m, "evaluate": ev, "speed": sp}, indent=1) + "\n")
+    print(f"wrote {args.output} and {data}")
     return 0
 
 
