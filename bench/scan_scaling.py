@@ -5,6 +5,7 @@ per message).
     .venv/bin/python bench/scan_scaling.py                 # both, default corpus
     .venv/bin/python bench/scan_scaling.py --pairs 5 --corpus DIR
     .venv/bin/python bench/scan_scaling.py --startup-only
+    .venv/bin/python bench/scan_scaling.py --scan-only --wait-idle 600   # on a shared machine
 
 Scan: whole-process wall time of ``python -m guard scan CORPUS --jobs N``
 (rows to /dev/null), the two runs of a pair back to back, in alternating
@@ -53,13 +54,35 @@ def timed(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, sub
     return t, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), p
 
 
-def scan_pairs(corpus: Path, pairs: int) -> None:
+def idle_fraction(seconds: float = 2.0) -> float:
+    """Share of CPU time the whole machine left idle over ``seconds`` (/proc/stat)."""
+    def sample():
+        with open("/proc/stat") as fh:
+            v = [int(x) for x in fh.readline().split()[1:]]
+        return v[3] + v[4], sum(v)
+    i0, t0 = sample()
+    time.sleep(seconds)
+    i1, t1 = sample()
+    return (i1 - i0) / max(t1 - t0, 1)
+
+
+def wait_idle(limit: float) -> float:
+    """Wait (at most ``limit`` seconds) until the machine is >= 90% idle."""
+    end = time.monotonic() + limit
+    idle = idle_fraction()
+    while idle < 0.9 and time.monotonic() < end:
+        idle = idle_fraction(5.0)
+    return idle
+
+
+def scan_pairs(corpus: Path, pairs: int, wait: float = 0.0) -> None:
     base = [sys.executable, "-m", "guard", "scan", str(corpus), "--no-progress"]
     print(f"guard scan {corpus}: whole-process wall time, {pairs} pairs")
     ratios = []
     for i in range(pairs):
         order = (1, 2) if i % 2 == 0 else (2, 1)
         times, cpu = {}, {}
+        idle = wait_idle(wait) if wait else None
         load = os.getloadavg()[0]
         for jobs in order:
             t, c, p = timed(base + ["--jobs", str(jobs)])
@@ -71,7 +94,8 @@ def scan_pairs(corpus: Path, pairs: int) -> None:
         ratio = times[1] / times[2]
         ratios.append(ratio)
         print(f"  pair {i + 1}: jobs 1 {times[1]:6.2f} s   jobs 2 {times[2]:6.2f} s   speed-up {ratio:.2f}x   "
-              f"CPU {cpu[1]:5.1f} s / {cpu[2]:5.1f} s   load before {load:.1f}   ({n} messages)")
+              f"CPU {cpu[1]:5.1f} s / {cpu[2]:5.1f} s   load before {load:.1f}"
+              + (f", idle before {idle:.0%}" if idle is not None else "") + f"   ({n} messages)")
     print(f"  median speed-up {statistics.median(ratios):.2f}x (min {min(ratios):.2f}x, max {max(ratios):.2f}x)")
 
 
@@ -99,6 +123,8 @@ def main() -> None:
     ap.add_argument("--corpora", type=Path, help="the corpora folder (default ../shared/corpora)")
     ap.add_argument("--pairs", type=int, default=3, help="jobs-1/jobs-2 pairs to run (default 3)")
     ap.add_argument("--runs", type=int, default=15, help="runs per start-up figure (default 15)")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="S",
+                    help="before each pair, wait up to S seconds for the machine to be 90%% idle")
     ap.add_argument("--startup-only", action="store_true")
     ap.add_argument("--scan-only", action="store_true")
     a = ap.parse_args()
@@ -108,7 +134,7 @@ def main() -> None:
         corpus = a.corpus or (a.corpora or default_corpora()) / "spamassassin"
         if not corpus.is_dir():
             sys.exit(f"no corpus at {corpus} (give --corpus DIR)")
-        scan_pairs(corpus, a.pairs)
+        scan_pairs(corpus, a.pairs, a.wait_idle)
 
 
 if __name__ == "__main__":
