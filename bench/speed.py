@@ -88,7 +88,8 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def measure(cmd: list[str], *, stdin=None, stdout=subprocess.DEVNULL, env=None) -> dict:
+def measure(cmd: list[str], *, stdin=None, stdout=subprocess.DEVNULL, env=None,
+            ok_codes=(0,)) -> dict:
     """Wall time and CPU time (os.wait4) of one child process, and its peak memory:
     the sum of VmHWM over the process and its children, sampled while it runs."""
     errf = tempfile.TemporaryFile()
@@ -105,10 +106,15 @@ def measure(cmd: list[str], *, stdin=None, stdout=subprocess.DEVNULL, env=None) 
     p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
     errf.seek(0)
-    err = errf.read()[-2000:]
+    err = errf.read()[-2000:].decode("utf-8", "replace")
     errf.close()
-    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mb": sum(peaks.values()),
-            "returncode": p.returncode, "stderr": err.decode("utf-8", "replace")}
+    out = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mb": sum(peaks.values()),
+           "returncode": p.returncode}
+    if p.returncode not in ok_codes:
+        # shown on the console, not kept in the results (it may name local paths)
+        print(f"{cmd[0]}... exited with {p.returncode}:\n{err}", file=sys.stderr)
+        out["warning"] = f"exit code {p.returncode}"
+    return out
 
 
 def guard_cmd() -> list[str]:
@@ -133,7 +139,7 @@ def run_guard_process(root: Path, n_expected: int, work: Path) -> dict:
     else:
         cmd = pinned([sys.executable, str(HERE / "guard_loop.py"), "-o", str(out)] + dirs)
         how = "bench/guard_loop.py (guard scan is not installed: a loop calling check() per file)"
-    r = measure(cmd)
+    r = measure(cmd, ok_codes=(0, 10, 20))      # guard's exit code is the worst level
     rows = sum(1 for _ in open(out, encoding="utf-8")) if out.exists() else 0
     r.update({"how": how, "rows": rows, "n": n_expected})
     if rows != n_expected:
