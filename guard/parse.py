@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import email
 import email.header
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -274,15 +275,21 @@ _FROM_FACTORY = policy.default.header_factory
 
 def parse_address_list(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     """(display name, addr-spec) pairs and parse defects, via policy.default."""
-    defects: list[str] = []
+    addrs, defects = _parse_address_list(value[:2048])
+    return list(addrs), list(defects)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_address_list(value: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    # cached: senders repeat (mailing lists, a filter's stream of mail), and
+    # policy.default's parser costs about 0.2 ms a header
     try:
-        h = _FROM_FACTORY("from", value[:2048])
+        h = _FROM_FACTORY("from", value)
         addrs = [(a.display_name or "", a.addr_spec or "") for a in h.addresses]
-        defects = [type(d).__name__ for d in h.defects]
+        defects = tuple(type(d).__name__ for d in h.defects)
     except (RecursionError, Exception):
-        return [], ["unparseable address"]
-    addrs = [(d, s) for d, s in addrs if s and s != "<>"]
-    return addrs, defects
+        return (), ("unparseable address",)
+    return tuple((d, s) for d, s in addrs if s and s != "<>"), defects
 
 
 _EMAIL = re.compile(
@@ -419,10 +426,13 @@ def _read_body(p: Parsed, msg: Message) -> None:
         body_parts.extend(plain)
     anchors: list[tuple[str, str]] = []
     for h in htmls:
+        if plain:
+            # the plain part is what is shown; the HTML is read for its links only
+            anchors.extend(html_links(h[:MAX_VIEW_CHARS]))
+            continue
         txt, links = html_to_text(h[:MAX_VIEW_CHARS])
         anchors.extend(links)
-        if not plain:
-            body_parts.append(txt)
+        body_parts.append(txt)
     p.views["body"] = _bound(p, "body", "\n\n".join(s.strip("\n") for s in body_parts))
     body = p.views["body"]
     for href, anchor in anchors[:500]:
@@ -556,12 +566,49 @@ def _host(url: str) -> str:
     return host
 
 
+# an <a ...> tag cannot contain "<", so each try stops at the next "<": linear
+_A_TAG = re.compile(r"<a\b([^<>]{0,2000})>", re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+
+
+def html_links(markup: str) -> list[tuple[str, str]]:
+    """(href, visible text) of the links of an HTML part, without rendering it."""
+    out = []
+    lower = None
+    for m in _A_TAG.finditer(markup):
+        h = _HREF.search(m.group(1))
+        if not h:
+            continue
+        href = h.group(1) or h.group(2) or h.group(3) or ""
+        if lower is None:
+            lower = markup.lower()
+        end = lower.find("</a", m.end(), m.end() + 1000)
+        inner = markup[m.end():end] if end >= 0 else ""
+        text = html.unescape(_TAG.sub("", inner))
+        out.append((html.unescape(href), " ".join(text.split())))
+        if len(out) >= 500:
+            break
+    return out
+
+
 def _find_addresses_and_links(p: Parsed, view: str, text: str) -> None:
+    # the searches run only where their anchor character or word occurs
+    if "@" in text:
+        _find_addresses(p, view, text)
+    if re.search(r"(?i)http|www", text):
+        _find_links(p, view, text)
+
+
+def _find_addresses(p: Parsed, view: str, text: str) -> None:
     for i, m in enumerate(_EMAIL.finditer(text)):
         if i >= 200:
             break
         spec = m.group()
         p.body_addresses.append(Address("", spec, spec.rpartition("@")[2].lower(), view, m.start(), m.end()))
+
+
+def _find_links(p: Parsed, view: str, text: str) -> None:
     for i, m in enumerate(_URL.finditer(text)):
         if i >= 500:
             break
