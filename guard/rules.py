@@ -176,6 +176,10 @@ def required_literals(pattern: str) -> frozenset[str] | None:
         tree = sre_parse.parse(pattern)
     except re.error:
         return None
+    return _literals_of(tree)
+
+
+def _literals_of(tree) -> frozenset[str] | None:
     got = _req_seq(list(tree))
     if not got or min(len(s) for s in got) < _MIN_LIT:
         return None
@@ -522,7 +526,11 @@ def expand_spaces(source: str) -> str:
 def _compile(lang: str, source: str, where: str) -> Pattern:
     written = source
     source = expand_spaces(source)
-    reason = unsafe_reason(source)
+    try:
+        tree = sre_parse.parse(source)   # parsed once for the lint and the literals
+    except re.error as e:
+        raise RuleError(f"{where}: pattern {source!r} does not compile: {e}") from None
+    reason = _unsafe(list(tree))
     if reason:
         raise RuleError(f"{where}: pattern {source!r} is refused: {reason}")
     from .normalize import fold
@@ -533,7 +541,7 @@ def _compile(lang: str, source: str, where: str) -> Pattern:
                 f"{where}: pattern {written!r} has {lit!r}; patterns match the "
                 f"normalised text: write {fold(lit)!r}"
             )
-    return Pattern(lang, written, re.compile(source), required_literals(source))
+    return Pattern(lang, written, re.compile(source), _literals_of(tree))
 
 
 def _texts(d: dict, key: str, where: str, required: bool = True) -> dict[str, str]:
