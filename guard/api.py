@@ -94,9 +94,6 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     except RecursionError:
         from .parse import Parsed
         parsed = Parsed(notes=["message structure too deep to read"])
-    if "from" in parsed.views and parsed.sender is not None:
-        # the From display name is one more place an ILO claim is made
-        parsed.views["from_name"] = parsed.sender.display
     st = engine.State(rs, parsed, lang, deadline=t0 + time_budget)
     st.notes.extend(parsed.notes)
     st.facts["trusted_authserv_ids"] = trusted
@@ -134,7 +131,7 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
         notes=st.notes,
         complete=st.complete,
         elapsed_ms=(time.perf_counter() - t0) * 1000,
-        views={k: v for k, v in parsed.views.items() if k != "from_name"},
+        views=dict(parsed.views),
         ruleset=rs.version,
     )
 

@@ -214,8 +214,9 @@ _AR_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", re.I)
 _AR_FROM = re.compile(r"header\.from\s*=\s*([^\s;()]+)", re.I)
 
 
-def auth_results(st: State, trusted: frozenset[str]) -> list[tuple[str, str, str, int, int]]:
-    """(method, result, header.from, start, end) from trusted headers, top first."""
+def auth_results(st: State, trusted: frozenset[str]) -> list[tuple[str, str, str, int, int, int]]:
+    """(method, result, header.from, start, end, header index) from trusted
+    headers, top first."""
     out = []
     for i, value in enumerate(st.parsed.auth_results):
         servid = value.split(";", 1)[0].strip().split()[0].lower() if value.strip() else ""

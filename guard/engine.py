@@ -315,7 +315,6 @@ def score(st: State) -> tuple[float, Level]:
     sev = cfg["severity"]
     conf = cfg["confidence"]
     floor = Level.CLEAR
-    total = 0.0
     by_cat: dict[str, float] = {}
     for f in st.findings:
         f.score = float(sev[f.severity]) * float(conf[f.confidence])

@@ -110,17 +110,22 @@ class RuleSet:
         raise KeyError(rule_id)
 
     @functools.cached_property
-    def automaton(self):
-        """Aho-Corasick automaton: literal -> list of (kind, index)."""
-        import ahocorasick
-
-        table: dict[str, list[int]] = {}
-        self._all_patterns = pats = []
+    def _all_patterns(self) -> list[Pattern]:
+        """Every pattern of every rule and context, in a fixed order."""
+        pats: list[Pattern] = []
         for r in self.rules:
             pats.extend(r.patterns)
         for c in self.contexts.values():
             pats.extend(c.patterns)
-        for i, p in enumerate(pats):
+        return pats
+
+    @functools.cached_property
+    def automaton(self):
+        """Aho-Corasick automaton: literal -> indexes into ``_all_patterns``."""
+        import ahocorasick
+
+        table: dict[str, list[int]] = {}
+        for i, p in enumerate(self._all_patterns):
             for lit in p.literals or ():
                 table.setdefault(lit, []).append(i)
         a = ahocorasick.Automaton()
@@ -161,7 +166,6 @@ class RuleSet:
 
     @functools.cached_property
     def _always(self) -> set[int]:
-        self.automaton
         return {id(p) for p in self._all_patterns if not p.literals}
 
 
