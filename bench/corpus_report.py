@@ -26,8 +26,13 @@ CORPUS = ROOT / "tests" / "corpus"
 TRUSTED = ("mx.example",)
 
 
-def cases():
+def cases(which: str = "main"):
+    """``main``: the language folders (tuned on); ``holdout``: the set kept
+    aside to measure wording nobody tuned on; ``all``: both."""
     for manifest in sorted(CORPUS.glob("*/cases.toml")):
+        is_holdout = manifest.parent.name == "holdout"
+        if (which == "main" and is_holdout) or (which == "holdout" and not is_holdout):
+            continue
         with manifest.open("rb") as fh:
             for case in tomllib.load(fh)["case"]:
                 case["path"] = manifest.parent / case["file"]
@@ -46,10 +51,12 @@ def verdict(case):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--misses", action="store_true", help="list every case whose level differs")
+    ap.add_argument("--set", choices=("main", "holdout", "all"), default="main",
+                    help="which part of the corpus (default: main, the language folders)")
     args = ap.parse_args()
     rows = defaultdict(lambda: defaultdict(int))
     off = []
-    for case in cases():
+    for case in cases(args.set):
         v = verdict(case)
         r = rows[case["lang"]]
         got, want = v.level.value, case["level"]

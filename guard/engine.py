@@ -2,17 +2,18 @@
 
 Order of work for one message:
 
-1. normalise each text view (subject, body, From display name);
-2. one Aho-Corasick pass per view finds which patterns can match at all;
-3. contexts (sub-rules that never score alone: "recruitment",
-   "claims_ilo", ...) are evaluated;
-4. text rules run their patterns; a hit is dropped when the rule's
-   ``requires`` contexts are absent, when a negation cue stands just before
-   it in the same clause ("does not charge any fee", "no cobra ninguna
-   cuota", "ne perçoit aucun frais"), when a denial follows it ("... is not
-   required", "... est gratuit"), when its sentence talks about scams
-   ("beware of fraudsters who ask for a fee"), or when the rule's own
-   ``unless`` patterns match in the sentence;
+1. each text view (subject, body, From, the typed sender) is normalised
+   (guard/normalize.py) and squeezed (guard/vocab.py ``Text``);
+2. one Aho-Corasick pass per view finds every term of every concept, the
+   few shared regular expressions find amounts and blanks, derived concepts
+   are added and masks applied (guard/vocab.py);
+3. contexts (sub-rules that never score alone: "recruitment", "ilo_named",
+   "claims_ilo" ...) are evaluated;
+4. text rules match their frames over the concept hits (guard/frames.py); a
+   match is dropped when the rule's ``requires`` contexts are absent, when
+   it is negated (NegEx scope, guard/scope.py), when it is someone else's
+   words (a warning, a report, a quotation, a hypothetical), or when one of
+   the rule's ``unless`` concepts stands in its sentence;
 5. check rules (sender, links, contact addresses, authentication results)
    run their built-in checks (guard/checks.py);
 6. meta rules (scoring.toml ``[[meta]]``) combine findings;
@@ -24,20 +25,32 @@ verdict says the check was incomplete.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
+from .frames import Matcher, derive
 from .model import Evidence, Finding, Level
 from .normalize import NormView
 from .parse import Parsed
-from .rules import Context, Pattern, Rule, RuleSet
+from .rules import Rule, RuleSet
+from .scope import Scopes, negated, reported
+from .vocab import Text, apply_masks, scan
 
-# a sentence ends at . ! ? ; followed by white space (not the dots of
-# "ilo.hr@gmail.com" or "1.300"), or at a blank line
-_CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|\n[ ]*\n")
-_PARA_END = re.compile(r"\n[ ]*\n")
 _MAX_HITS_PER_RULE = 5
+
+
+@dataclass(slots=True)
+class View:
+    """One text view, matched: its concept hits, scope units and matchers."""
+
+    name: str
+    t: Text
+    scopes: Scopes
+    sentence: Matcher
+    block: Matcher
+
+    def matcher(self, scope: str) -> Matcher:
+        return self.block if scope == "block" else self.sentence
 
 
 @dataclass(slots=True)
@@ -46,8 +59,7 @@ class State:
     parsed: Parsed
     lang: str
     deadline: float
-    norm: dict[str, NormView] = field(default_factory=dict)
-    active: dict[str, dict] = field(default_factory=dict)
+    views: dict[str, View | None] = field(default_factory=dict)
     contexts: dict[str, list[Evidence]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -56,15 +68,27 @@ class State:
     # what checks learn about the sender, for meta rules and the verdict
     facts: dict = field(default_factory=dict)
 
-    def view(self, name: str) -> NormView | None:
-        nv = self.norm.get(name)
-        if nv is None:
-            text = self.parsed.views.get(name)
-            if text is None:
-                return None
-            nv = self.norm[name] = NormView.of(text)
-            self.active[name] = self.ruleset.active_patterns(nv.text)
-        return nv
+    def view(self, name: str) -> View | None:
+        if name in self.views:
+            return self.views[name]
+        text = self.parsed.views.get(name)
+        v = None
+        if text:
+            rs = self.ruleset
+            t = Text.of(NormView.of(text))
+            scan(rs.vocab, t)
+            sc = Scopes.of(t)
+            if rs.derived:
+                derive(rs.vocab, t, rs.derived, sc.sentences)
+            apply_masks(rs.vocab, t)
+            sc.judge_text()
+            v = View(name, t, sc, Matcher(t, sc.sentences), Matcher(t, sc.blocks))
+        self.views[name] = v
+        return v
+
+    def body_words(self) -> int:
+        v = self.view("body")
+        return v.t.words_between(0, len(v.t.flat)) if v else 0
 
     def over_budget(self) -> bool:
         if time.perf_counter() > self.deadline:
@@ -75,139 +99,102 @@ class State:
         return False
 
 
-def _matches(st: State, pats: list[Pattern], fields: tuple[str, ...]):
-    """(field, NormView, match) for every match of ``pats`` in ``fields``."""
-    for f in fields:
-        nv = st.view(f)
-        if nv is None:
-            continue
-        active = st.active[f]
-        text = nv.text
-        for p in pats:
-            key = id(p)
-            if key not in active:
-                continue
-            spans = active[key]
-            if spans is None:
-                yield from ((f, nv, p, m) for m in p.regex.finditer(text))
-                continue
-            last_end = -1
-            for a, b in spans:
-                for m in p.regex.finditer(text, a, b):
-                    if m.start() >= last_end:   # spans are disjoint; be safe
-                        last_end = m.end()
-                        yield f, nv, p, m
+def evidence(v: View, a: int, b: int, detail: str | None = None) -> Evidence:
+    oa, ob = v.t.original_span(a, b)
+    return Evidence(v.name, oa, ob, v.t.norm.original[oa:ob], detail)
 
 
-def evidence(nv: NormView, field_name: str, a: int, b: int, detail: str | None = None) -> Evidence:
-    oa, ob = nv.span(a, b)
-    return Evidence(field_name, oa, ob, nv.original[oa:ob], detail)
+# -- one match, judged --------------------------------------------------------------
+
+def _kept(st: State, v: View, a: int, b: int, negatable: bool, speaker: bool,
+          unless=(), unless_near=()) -> bool:
+    neg = st.ruleset.language["negation"]
+    if negatable and negated(v.scopes, a, b, neg["window"], neg["window_after"]):
+        return False
+    if speaker and reported(v.scopes, a, b):
+        return False
+    if unless:
+        s0, s1 = v.scopes.sentence(a)
+        prev = v.scopes.previous_sentence(s0)
+        lo = prev[0] if prev else s0
+        for c in unless:
+            if any(lo <= h[0] < s1 for h in v.t.get(c)):
+                return False
+    if unless_near:
+        # touching the match: within 3 words either side, same sentence
+        s0, s1 = v.scopes.sentence(a)
+        for c in unless_near:
+            for h in v.t.get(c):
+                if h[1] < s0 or h[0] >= s1:
+                    continue
+                if (h[0] < b and h[1] > a) or (h[1] <= a and v.t.words_between(h[1], a) <= 3) \
+                        or (h[0] >= b and v.t.words_between(b, h[0]) <= 3):
+                    return False
+    return True
+
+
+_ADDRESS = ("you_word", "your", "request_cue", "for_the_job")
+
+
+def addresses_reader(v: View, a: int) -> bool:
+    """Does the sentence of the match at ``a`` speak to the reader ("you",
+    "your", "please", "debe", "veuillez") or start with the match (an
+    imperative: "Pay 300 USD", "Pague la cuota")? A money frame that does
+    neither is a description: news, a company's accounts."""
+    s0, s1 = v.scopes.sentence(a)
+    if v.t.words_between(s0, a) <= 1:
+        return True
+    return any(v.t.any_in(c, s0, s1) or _starts_in(v.t.get(c), s0, s1) for c in _ADDRESS)
+
+
+def _starts_in(hs, a: int, b: int) -> bool:
+    from bisect import bisect_left
+    i = bisect_left(hs, (a, -1))
+    return i < len(hs) and hs[i][0] < b
 
 
 # -- contexts ---------------------------------------------------------------------
 
 def eval_contexts(st: State) -> None:
-    lang_cfg = st.ruleset.language
     for cid, ctx in st.ruleset.contexts.items():
         if st.over_budget():
             return
+        if any(c in st.contexts for c in ctx.absent):
+            continue
         ev: list[Evidence] = []
         distinct: set[str] = set()
-        for f, nv, p, m in _matches(st, ctx.patterns, ctx.fields):
-            if ctx.negatable and _negated(nv.text, m.start(), m.end(), lang_cfg, None):
+        need = ctx.min_distinct
+        if ctx.short_words and st.body_words() < ctx.short_words:
+            need = min(need, ctx.short_min_distinct)
+        want = max(3, need)
+        for f in ctx.fields:
+            v = st.view(f)
+            if v is None:
                 continue
-            if m.group() in distinct:
-                continue
-            distinct.add(m.group())
-            ev.append(evidence(nv, f, m.start(), m.end()))
-            if len(ev) >= max(3, ctx.min_distinct):
+            spans = [h for c in ctx.concepts for h in v.t.get(c)]
+            for fr in ctx.frames:
+                spans.extend(v.sentence.find(fr))
+            for a, b in sorted(spans):
+                word = v.t.text[a:b]
+                if word in distinct:
+                    continue
+                if not _kept(st, v, a, b, ctx.negatable, ctx.speaker):
+                    continue
+                distinct.add(word)
+                ev.append(evidence(v, a, b))
+                if len(ev) >= want:
+                    break
+            if len(ev) >= want:
                 break
-        if ev and len(distinct) >= ctx.min_distinct:
+        if ev and len(distinct) >= need:
             st.contexts[cid] = ev
-    for cid, ctx in st.ruleset.contexts.items():
-        if ctx.implies and cid in st.contexts:
-            st.contexts.setdefault(ctx.implies, st.contexts[cid])
-
-
-# -- negation -----------------------------------------------------------------------
-
-def _clause(text: str, a: int, b: int) -> tuple[int, int]:
-    lo = max(0, a - 300)
-    start = lo
-    for m in _CLAUSE_END.finditer(text, lo, a):
-        start = m.end()
-    m = _CLAUSE_END.search(text, b, min(len(text), b + 300))
-    end = m.start() if m else min(len(text), b + 300)
-    return start, end
-
-
-@dataclass(slots=True)
-class _Lang:
-    before: re.Pattern[str]
-    after: re.Pattern[str]
-    warning: re.Pattern[str]
-    boundary: re.Pattern[str]
-
-
-_lang_cache: dict[int, _Lang] = {}
-
-
-def _lang(cfg: dict) -> _Lang:
-    got = _lang_cache.get(id(cfg))
-    if got is None:
-        def alt(key: str) -> re.Pattern[str]:
-            return re.compile("|".join(f"(?:{p})" for lang in cfg[key].values() for p in lang))
-        got = _Lang(alt("negation_before"), alt("negation_after"), alt("warning"), alt("boundary"))
-        _lang_cache[id(cfg)] = got
-    return got
-
-
-_WORD = re.compile(r"[^\s]+")
-
-
-def _previous_sentence(text: str, cs: int) -> str:
-    """The sentence before the clause starting at ``cs``, in the same
-    paragraph ('' if none).
-
-    A warning often names the scam in one sentence and the request in the
-    next ("Fraudsters pose as the ILO. They then ask for a fee.")."""
-    lo = max(0, cs - 400)
-    ends = list(_CLAUSE_END.finditer(text, lo, cs))
-    if not ends:
-        return ""
-    last = ends[-1]
-    if "\n" in last.group():        # a blank line: a new paragraph
-        return ""
-    start = ends[-2].end() if len(ends) >= 2 else lo
-    return text[start:last.end()]
-
-
-def _negated(text: str, a: int, b: int, cfg: dict, unless: dict | None) -> bool:
-    L = _lang(cfg)
-    cs, ce = _clause(text, a, b)
-    window = int(cfg.get("window_words", 5))
-    before = text[cs:a]
-    # only the words after the last boundary word ("but", "pero", "mais")
-    last = None
-    for last in L.boundary.finditer(before):
-        pass
-    if last is not None:
-        before = before[last.end():]
-    words = _WORD.findall(before)[-window:]
-    if words and L.before.search(" " + " ".join(words) + " "):
-        return True
-    after_words = _WORD.findall(text[b:ce])[: window + 1]
-    if after_words and L.after.search(" " + " ".join(after_words) + " "):
-        return True
-    sentence = text[cs:ce]
-    previous = _previous_sentence(text, cs)
-    if L.warning.search(sentence) or L.warning.search(previous):
-        return True
-    if unless:
-        for pat in unless.values():
-            if pat.search(sentence) or pat.search(previous):
-                return True
-    return False
+    changed = True
+    while changed:            # implications may chain (sender name -> claim -> named)
+        changed = False
+        for cid, ctx in st.ruleset.contexts.items():
+            if ctx.implies and cid in st.contexts and ctx.implies not in st.contexts:
+                st.contexts[ctx.implies] = st.contexts[cid]
+                changed = True
 
 
 # -- text rules -------------------------------------------------------------------
@@ -220,18 +207,27 @@ def requirements_met(rule: Rule, contexts) -> bool:
 def run_text_rule(st: State, rule: Rule) -> Finding | None:
     if not requirements_met(rule, st.contexts):
         return None
+    if any(c in st.contexts for c in rule.unless_contexts):
+        return None
     ev: list[Evidence] = []
     seen: set[tuple[str, int]] = set()
-    for f, nv, p, m in _matches(st, rule.patterns, rule.fields):
-        a, b = m.span()
-        if rule.negatable and _negated(nv.text, a, b, st.ruleset.language, rule.unless):
+    for f in rule.fields:
+        v = st.view(f)
+        if v is None:
             continue
-        if (f, a) in seen:
-            continue
-        seen.add((f, a))
-        ev.append(evidence(nv, f, a, b))
-        if len(ev) >= _MAX_HITS_PER_RULE:
-            break
+        m = v.matcher(rule.scope)
+        for fr in rule.frames:
+            for a, b in m.find(fr):
+                if (f, a) in seen:
+                    continue
+                if not _kept(st, v, a, b, rule.negatable, rule.speaker, rule.unless, rule.unless_near):
+                    continue
+                if rule.addressed and not addresses_reader(v, a):
+                    continue
+                seen.add((f, a))
+                ev.append(evidence(v, a, b))
+                if len(ev) >= _MAX_HITS_PER_RULE:
+                    return make_finding(rule, st.lang, ev)
     if not ev:
         return None
     return make_finding(rule, st.lang, ev)
@@ -244,7 +240,7 @@ def make_finding(rule: Rule, lang: str, ev: list[Evidence]) -> Finding:
         confidence=rule.confidence,
         title=rule.title.get(lang) or rule.title["en"],
         explanation=rule.explanation.get(lang) or rule.explanation["en"],
-        evidence=ev, breaks=rule.breaks,
+        evidence=_dedupe(ev), breaks=rule.breaks,
     )
 
 
@@ -296,7 +292,7 @@ def run_meta(st: State) -> None:
             if ctx in st.contexts:
                 ev.append(st.contexts[ctx][0])
                 break
-        st.findings.append(make_finding(rule, st.lang, _dedupe(ev)))
+        st.findings.append(make_finding(rule, st.lang, ev))
 
 
 def _dedupe(ev: list[Evidence]) -> list[Evidence]:
@@ -335,6 +331,10 @@ def score(st: State) -> tuple[float, Level]:
         level = Level.SUSPICIOUS
     if floor.rank > level.rank:
         level = floor
+    # no ILO name anywhere: at most "suspicious" (see scoring.toml [unnamed])
+    unnamed = cfg.get("unnamed", {})
+    if unnamed and "ilo_named" not in st.contexts and level is Level.FRAUD:
+        level = Level(unnamed.get("max_level", "suspicious"))
     # authenticated ilo.org mail: never "fraud" (see scoring.toml [authenticated])
     auth = cfg.get("authenticated", {})
     if st.facts.get("authenticated_ilo") and level is Level.FRAUD:

@@ -1,15 +1,17 @@
 """Every pattern guard runs, on strings built to make a backtracking engine work hard.
 
-tests/test_rule_lint.py already times each rule and context pattern on a
-fixed list of strings. This extends it to:
+Rules are words and frames, matched without backtracking; the only
+regular expressions are the few shapes of rules/vocab/shared.toml
+(amounts, blanks) and the module-level ones in guard/ (address, URL and
+header finders, the normaliser's joiners, sentence splitters ...).
+tests/test_rule_lint.py times the vocabulary's on a fixed list of strings.
+This extends it to:
 
-* strings built from each pattern's own required literals (many near-matches,
-  a literal followed by a long tail that never completes the match);
-* the patterns that list does not reach: each rule's ``unless`` patterns, the
-  negation / warning / boundary cues of rules/language.toml, and every
-  regular expression at module level in guard/ (address, URL and header
-  finders, the normaliser's joiners, clause splitters, ...);
-* the whole check() on those strings, within the bound of conftest.py.
+* strings built from the vocabulary's own terms (many near-matches, a term
+  followed by a long tail that never completes a match);
+* every regular expression at module level in guard/;
+* the whole check() on a soup of the terms of every concept each rule's
+  frames name, within the bound of conftest.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import time
 
 import pytest
 
-from guard import engine
 from guard.rules import default_ruleset
 
 from hostile import run
@@ -58,8 +59,8 @@ GENERIC = [
 ]
 
 
-def _literal_strings(literals) -> list[str]:
-    lits = sorted(literals or ())
+def _term_strings(terms) -> list[str]:
+    lits = sorted(t.lstrip("=").rstrip("*").lower() for t in terms)
     if not lits:
         return []
     soup = " ".join(lits)
@@ -68,25 +69,22 @@ def _literal_strings(literals) -> list[str]:
         (soup + " ") * max(1, 40_000 // (len(soup) + 1)),
         one + " " + "x " * 25_000,
         one * max(1, 40_000 // len(one)),
-        (one + " " + "y" * 50 + " ") * max(1, 40_000 // (len(one) + 52)),
+        (one + " " + "1" * 50 + " ") * max(1, 40_000 // (len(one) + 52)),
         ".".join(one) * max(1, 20_000 // len(one)),
     ]
 
 
+def _concept_terms(name: str) -> list[str]:
+    return [t for ts in RS.vocab.terms.get(name, {}).values() for t in ts]
+
+
 def _patterns():
-    for r in RS.rules:
-        for p in r.patterns:
-            yield pytest.param(p.regex, _literal_strings(p.literals), id=f"{r.id}-{p.lang}")
-        for lang, rx in r.unless.items():
-            yield pytest.param(rx, [], id=f"{r.id}-unless-{lang}")
-    for c in RS.contexts.values():
-        for p in c.patterns:
-            yield pytest.param(p.regex, _literal_strings(p.literals), id=f"ctx-{c.id}-{p.lang}")
-    lang = engine._lang(RS.language)
-    for name in ("before", "after", "warning", "boundary"):
-        yield pytest.param(getattr(lang, name), [], id=f"language-{name}")
-    for mod_name in ("guard.parse", "guard.normalize", "guard.engine", "guard.checks",
-                     "guard.domains", "guard.dnscheck", "guard.filter", "guard.scan", "guard.api"):
+    currency = _term_strings(_concept_terms("currency"))
+    for name, rx in sorted(RS.vocab.regex.items()):
+        yield pytest.param(rx, currency, id=f"vocab-{name}")
+    for mod_name in ("guard.parse", "guard.normalize", "guard.engine", "guard.checks", "guard.vocab",
+                     "guard.scope", "guard.frames", "guard.domains", "guard.dnscheck", "guard.filter",
+                     "guard.scan", "guard.api"):
         try:
             mod = importlib.import_module(mod_name)
         except ImportError:
@@ -127,8 +125,9 @@ OPENER = ("Dear candidate, the International Labour Organization (ILO) recruitme
 
 
 @pytest.mark.parametrize("rule", RS.rules, ids=lambda r: r.id)
-def test_check_on_each_rules_literals(rule):
-    lits = sorted({lit for p in rule.patterns for lit in (p.literals or ())}) or ["fee"]
+def test_check_on_each_rules_terms(rule):
+    names = {c for f in rule.frames for c in f.concepts}
+    lits = sorted({t.lstrip("=").rstrip("*").lower() for c in names for t in _concept_terms(c)})[:400] or ["fee"]
     soup = " ".join(lits)
     text = OPENER + (soup + ". ") * max(1, 30_000 // (len(soup) + 2))
     run(text)

@@ -1,0 +1,218 @@
+"""Phrase frames: short patterns over concepts, matched over concept hits.
+
+A frame is a line of elements and gaps (rules/README.md, "Frames")::
+
+    pay_verb ..5 fee_noun          a pay verb, then a fee noun with at most 5 words between
+    step fee_noun ..4 amount       a step, the fee noun right after it, an amount within 4 words
+    designated_adj ~1 agent_noun   both, in either order, at most 1 word apart
+    give_verb|request_cue ..12 bank_item   either concept first
+    ^ilo_name ..3 colon            the ILO's name starting a line, a colon within 3 words ("ILO Dakar: ...")
+    ^ilo_name ..3 $                the ILO's name starting a line that ends within 3 words (a letterhead)
+
+An element is a concept name (or several joined by ``|``), optionally with
+``^`` (the hit starts its line: nothing but punctuation before it) or a
+trailing ``$`` (it ends its line). A bare ``$`` as the last element means
+"the line ends within the gap". ``..N`` puts the next element after the
+previous one with at most N words between; ``~N`` allows either order;
+two elements side by side are adjacent (``..0``). All elements stand in one
+scope unit: the sentence by default, or the block (a paragraph, a list and
+the line that introduces it) for rules that say ``scope = "block"``.
+
+Frames are compiled once by the loader, which checks every concept name
+against the vocabularies. Matching walks the sorted hit lists with bisect:
+time grows with the number of hits, never with backtracking.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from .vocab import Text, Vocabulary
+
+_GAP = re.compile(r"^(\.\.|~)(\d{1,2})$")
+_ELEM = re.compile(r"^(\^?)([a-z][a-z0-9_]*(?:\|[a-z][a-z0-9_]*)*)(\$?)$")
+MAX_GAP = 40
+_CHARS_PER_WORD = 40
+
+
+class FrameError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    concepts: tuple[str, ...]     # () for a bare "$" (end of line)
+    bol: bool = False
+    eol: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    source: str
+    elements: tuple[Element, ...]
+    gaps: tuple[tuple[str, int], ...]    # ("seq"|"any", N) between element i and i+1
+
+    @property
+    def concepts(self) -> set[str]:
+        return {c for e in self.elements for c in e.concepts}
+
+
+def parse_frame(source: str, vocab: Vocabulary | None = None) -> Frame:
+    """Compile one frame; FrameError says what is wrong with it."""
+    toks = source.split()
+    if not toks:
+        raise FrameError("empty frame")
+    elements: list[Element] = []
+    gaps: list[tuple[str, int]] = []
+    pending: tuple[str, int] | None = None
+    for tok in toks:
+        g = _GAP.match(tok)
+        if g:
+            if not elements or pending is not None:
+                raise FrameError(f"gap {tok!r} must stand between two elements")
+            n = int(g.group(2))
+            if n > MAX_GAP:
+                raise FrameError(f"gap {tok!r} is wider than {MAX_GAP} words")
+            pending = ("seq" if g.group(1) == ".." else "any", n)
+            continue
+        if tok == "$":
+            el = Element((), eol=True)
+        else:
+            m = _ELEM.match(tok)
+            if not m:
+                raise FrameError(f"{tok!r} is neither a concept, '$', nor a gap like ..3 or ~3")
+            el = Element(tuple(m.group(2).split("|")), bool(m.group(1)), bool(m.group(3)))
+            if vocab is not None:
+                for c in el.concepts:
+                    if not vocab.has(c) and c not in vocab.derive:
+                        raise FrameError(f"unknown concept {c!r}")
+        if elements:
+            gaps.append(pending or ("seq", 0))
+        elif not el.concepts:
+            raise FrameError("a frame cannot start with '$'")
+        pending = None
+        elements.append(el)
+    if pending is not None:
+        raise FrameError("a frame cannot end with a gap")
+    for i, el in enumerate(elements):
+        if not el.concepts and i != len(elements) - 1:
+            raise FrameError("'$' can only be the last element")
+        if not el.concepts and gaps[i - 1][0] != "seq":
+            raise FrameError("'$' takes an ordered gap (..N)")
+    return Frame(source, tuple(elements), tuple(gaps))
+
+
+# -- matching -------------------------------------------------------------------------
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    e = text.find("\n", pos)
+    return len(text) if e < 0 else e
+
+
+def _no_word(s: str) -> bool:
+    return not any(c.isalnum() for c in s)
+
+
+def _hits(t: Text, el: Element) -> list[tuple[int, int]]:
+    if len(el.concepts) == 1:
+        hs = t.get(el.concepts[0])
+    else:
+        hs = sorted({h for c in el.concepts for h in t.get(c)})
+    if el.bol or el.eol:
+        text = t.text
+        hs = [h for h in hs
+              if (not el.bol or _no_word(text[_line_start(text, h[0]):h[0]]))
+              and (not el.eol or _no_word(text[h[1]:_line_end(text, h[1])]))]
+    return hs
+
+
+class Matcher:
+    """Matches frames over one Text, within the given scope units."""
+
+    __slots__ = ("t", "bounds", "_cache")
+
+    def __init__(self, t: Text, bounds: list[int]):
+        self.t = t
+        self.bounds = bounds      # sorted offsets where a new scope unit starts
+        self._cache: dict[Element, list[tuple[int, int]]] = {}
+
+    def hits(self, el: Element) -> list[tuple[int, int]]:
+        got = self._cache.get(el)
+        if got is None:
+            got = self._cache[el] = _hits(self.t, el)
+        return got
+
+    def unit(self, pos: int) -> int:
+        return bisect_right(self.bounds, pos)
+
+    def can_match(self, frame: Frame) -> bool:
+        return all(self.hits(el) for el in frame.elements if el.concepts)
+
+    def find(self, frame: Frame, limit: int = 8) -> list[tuple[int, int]]:
+        """Non-overlapping (start, end) spans of ``frame``, leftmost first."""
+        if not self.can_match(frame):
+            return []
+        out: list[tuple[int, int]] = []
+        last = -1
+        for h in self.hits(frame.elements[0]):
+            if h[0] < last:
+                continue
+            span = self._extend(frame, 1, h[0], h[1], h, self.unit(h[0]))
+            if span is not None:
+                out.append(span)
+                last = span[1]
+                if len(out) >= limit:
+                    break
+        return out
+
+    def _extend(self, frame, i, a, b, prev, unit):
+        if i == len(frame.elements):
+            return a, b
+        kind, n = frame.gaps[i - 1]
+        el = frame.elements[i]
+        t = self.t
+        if not el.concepts:                      # "$": the line ends within n words
+            le = _line_end(t.text, prev[1])
+            if t.words_between(prev[1], le) <= n:
+                return a, b
+            return None
+        hs = self.hits(el)
+        reach = (n + 1) * _CHARS_PER_WORD + 4
+        # after the previous element
+        j = bisect_left(hs, (prev[1], -1))
+        while j < len(hs) and hs[j][0] <= prev[1] + reach:
+            c = hs[j]
+            j += 1
+            if self.unit(c[0]) != unit or t.words_between(prev[1], c[0]) > n:
+                continue
+            got = self._extend(frame, i + 1, a, max(b, c[1]), c, unit)
+            if got is not None:
+                return got
+        if kind == "any":                        # or before the span so far
+            j = bisect_left(hs, (a, -1)) - 1
+            while j >= 0 and hs[j][1] >= a - reach:
+                c = hs[j]
+                j -= 1
+                if c[1] > a or self.unit(c[0]) != unit or t.words_between(c[1], a) > n:
+                    continue
+                got = self._extend(frame, i + 1, min(a, c[0]), b, c, unit)
+                if got is not None:
+                    return got
+        return None
+
+
+def derive(v: Vocabulary, t: Text, frames: dict[str, list[Frame]], bounds: list[int]) -> None:
+    """Add the hits of derived concepts (vocab ``[derive]``) to ``t.hits``."""
+    m = Matcher(t, bounds)
+    for name, fs in frames.items():
+        got = set(t.hits.get(name, ()))
+        for f in fs:
+            got.update(m.find(f, limit=10_000))
+        if got:
+            t.hits[name] = sorted(got)
