@@ -38,26 +38,19 @@ def add_dns_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dns", action="store_true", help="run DNS checks on the sender's domains")
     g.add_argument("--nameserver", action="append", metavar="IP",
                    help="DNS server to ask (repeatable; default: the system's)")
-    g.add_argument("--dns-port", type=_port, default=53, metavar="N")
-    g.add_argument("--dns-timeout", type=_seconds, default=2.0, metavar="S",
+    g.add_argument("--dns-port", type=int, default=53, metavar="N")
+    g.add_argument("--dns-timeout", type=_dns_seconds, default=2.0, metavar="S",
                    help="DNS budget per message in seconds (default 2)")
 
 
-def _seconds(text: str) -> float:
-    """A number of seconds for an option: finite and above 0."""
+def _dns_seconds(text: str) -> float:
+    """--dns-timeout: finite and above 0 (0 made every message "Unknown")."""
     from .filter import _positive
 
-    return _positive(text)
-
-
-def _port(text: str) -> int:
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 < n < 65536:
-        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {n}")
-    return n
+        return _positive(text)
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"DNS settings: {e}") from None
 
 
 def resolver_from_args(args) -> object | None:

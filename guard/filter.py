@@ -341,8 +341,9 @@ def _log(msg: str) -> None:
 def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
     """Filter one message from binary stream ``inp`` to ``out``.
 
-    Returns ``(exit code, timed_out)``; when ``timed_out`` the check thread
-    may still be running and the caller should end the process promptly.
+    Returns ``(exit code, timed_out)``. The check ran in a child process that
+    is gone by then, timed out or not (without ``fork`` it ran in a thread
+    that may still be running: the caller should then end the process).
     """
     try:
         raw = inp.read(opts.max_size + 1)
