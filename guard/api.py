@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
+from collections.abc import Iterable
 from email.message import Message
 from typing import Any
 
@@ -52,18 +54,14 @@ def check(
         raise TypeError("sender must be a str or None")
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
-    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or time_budget <= 0:
-        raise ValueError("time_budget must be a positive number of seconds")
-    if isinstance(dns_budget, bool) or not isinstance(dns_budget, (int, float)) or dns_budget <= 0:
-        raise ValueError("dns_budget must be a positive number of seconds")
+    _seconds("time_budget", time_budget)
+    _seconds("dns_budget", dns_budget)
     if resolver is not None and not callable(getattr(resolver, "resolve", None)):
         raise TypeError("resolver must be a dns.resolver.Resolver (or have its resolve() method) or None")
-    if isinstance(trusted_authserv_ids, str):
-        raise TypeError("trusted_authserv_ids must be a list of authserv-ids, not one string")
+    trusted = authserv_ids(trusted_authserv_ids)
     t0 = time.perf_counter()
     try:
-        return _check(message, sender, lang, resolver, frozenset(
-            s.lower() for s in trusted_authserv_ids), t0, time_budget, dns_budget, ruleset)
+        return _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset)
     except Exception as exc:  # fail open: a verdict, never a crash
         _log_internal_error(exc)
         return Verdict(
@@ -71,6 +69,31 @@ def check(
             notes=[f"internal error: {type(exc).__name__}; the message was not fully checked"],
             complete=False, elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
+
+
+def _seconds(name: str, value) -> None:
+    """A budget is a finite number of seconds above zero (``nan`` compares
+    false with everything and would switch the budget off; ``inf`` overflows
+    the clocks that wait on it)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number of seconds above 0, not {value!r}")
+
+
+def authserv_ids(ids) -> frozenset[str]:
+    """``trusted_authserv_ids`` as a set of lower-case strings; TypeError for
+    anything that is not a collection of strings (None, one string, numbers)."""
+    if isinstance(ids, (str, bytes)):
+        raise TypeError("trusted_authserv_ids must be a list of authserv-ids, not one string")
+    if not isinstance(ids, Iterable):
+        raise TypeError("trusted_authserv_ids must be a list, tuple or set of strings, "
+                        f"not {type(ids).__name__}")
+    ids = list(ids)
+    bad = [i for i in ids if not isinstance(i, str)]
+    if bad:
+        raise TypeError(f"trusted_authserv_ids must hold strings, not {type(bad[0]).__name__}: {bad[0]!r}")
+    return frozenset(i.lower() for i in ids)
 
 
 def _log_internal_error(exc: BaseException) -> None:

@@ -4,8 +4,10 @@
     guard rules                  list the rules
 
 Exit codes (README.md, "CLI"): 0 clear, 10 suspicious, 20 fraud (the worst
-over all files); 64 usage error; 66 a file could not be read; 70 internal
-error. Other subcommands (filter, scan) register themselves in SUBCOMMANDS.
+over all files, also when the reader of the output went away early, as
+``| head`` does); 64 usage error; 66 a file could not be read; 70 internal
+error; 74 the report could not be written (a full disk). Other subcommands
+(filter, scan) register themselves in SUBCOMMANDS.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Callable
 from .model import LANGS, Level
 
 EXIT = {Level.CLEAR: 0, Level.SUSPICIOUS: 10, Level.FRAUD: 20}
-EX_USAGE, EX_NOINPUT, EX_SOFTWARE = 64, 66, 70
+EX_USAGE, EX_NOINPUT, EX_SOFTWARE, EX_IOERR = 64, 66, 70, 74
 
 # name -> (add_arguments(parser), run(args) -> exit code); filled by modules
 SUBCOMMANDS: dict[str, tuple[str, Callable, Callable]] = {}
@@ -37,8 +39,18 @@ def add_dns_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--nameserver", action="append", metavar="IP",
                    help="DNS server to ask (repeatable; default: the system's)")
     g.add_argument("--dns-port", type=int, default=53, metavar="N")
-    g.add_argument("--dns-timeout", type=float, default=2.0, metavar="S",
+    g.add_argument("--dns-timeout", type=_dns_seconds, default=2.0, metavar="S",
                    help="DNS budget per message in seconds (default 2)")
+
+
+def _dns_seconds(text: str) -> float:
+    """--dns-timeout: finite and above 0 (0 made every message "Unknown")."""
+    from .filter import _positive
+
+    try:
+        return _positive(text)
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"DNS settings: {e}") from None
 
 
 def resolver_from_args(args) -> object | None:
@@ -83,6 +95,7 @@ def _load_subcommands() -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = _build()
     args = ap.parse_args(argv)
+    _tolerant_stdout()
     try:
         if args.cmd == "check":
             return _cmd_check(args)
@@ -91,15 +104,52 @@ def main(argv: list[str] | None = None) -> int:
         return SUBCOMMANDS[args.cmd][2](args)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:     # guard rules | head: the reader has what it wanted
+        quiet_stdout()
         return 0
 
 
+def _tolerant_stdout() -> None:
+    """Text that the terminal's encoding cannot take (a lone surrogate from a
+    file name, a character outside a strict ASCII or UTF-8 locale) is written
+    as a backslash escape instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def quiet_stdout() -> None:
+    """After a reader went away or a write failed, keep Python's own flush
+    of standard output at exit from failing (and printing) again."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def shown(name: str) -> str:
+    from .scan import shown as _shown
+
+    return _shown(name)
+
+
 def _read(name: str) -> bytes:
+    """The message, at most one byte more than the parser reads (it cuts
+    there and says so): a 1 GB file or /dev/zero costs 25 MB, not all of it."""
+    from .parse import MAX_MESSAGE_BYTES
+
     if name == "-":
-        return sys.stdin.buffer.read()
+        if sys.stdin is None:
+            raise OSError(9, "standard input is closed")
+        return sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1)
     with open(name, "rb") as fh:
-        return fh.read()
+        return fh.read(MAX_MESSAGE_BYTES + 1)
 
 
 def _cmd_check(args) -> int:
@@ -112,11 +162,12 @@ def _cmd_check(args) -> int:
     except ValueError as e:  # a bad --nameserver / --dns-port / --dns-timeout
         print(f"guard: DNS settings: {e}", file=sys.stderr)
         return EX_USAGE
+    out_closed = False      # the reader went away: check on for the exit code, print nothing
     for name in args.files:
         try:
             raw = _read(name)
         except OSError as e:
-            print(f"guard: {name}: {e.strerror or e}", file=sys.stderr)
+            print(f"guard: {shown(name)}: {e.strerror or e}", file=sys.stderr)
             failed = True
             continue
         msg: bytes | str = raw
@@ -131,12 +182,26 @@ def _cmd_check(args) -> int:
                   dns_budget=getattr(args, "dns_timeout", 2.0))
         if v.level.rank > worst.rank:
             worst = v.level
+        if out_closed:
+            continue
         if args.json:
             d = v.to_dict()
-            d["file"] = name
-            print(json.dumps(d, ensure_ascii=False))
+            d["file"] = shown(name)
+            text = json.dumps(d, ensure_ascii=False)
         else:
-            print(report(v, name))
+            text = report(v, shown(name))
+        try:
+            if sys.stdout is None:
+                raise BrokenPipeError(32, "standard output is closed")
+            print(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            out_closed = True
+            quiet_stdout()
+        except OSError as e:
+            print(f"guard: cannot write the report: {e.strerror or e}", file=sys.stderr)
+            quiet_stdout()
+            return EX_IOERR
     if failed:
         return EX_NOINPUT
     return EXIT[worst]

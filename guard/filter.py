@@ -14,8 +14,15 @@ What changes in the bytes, and nothing else:
 Fail open (the default): an internal error, the time budget or the size cap
 passes the message through with ``X-Guard-Status: Unknown, error=...`` and
 exit 0. ``--on-error tempfail`` exits 75 (EX_TEMPFAIL) with nothing on stdout
-instead, so the caller keeps or requeues the message. A failed write always
-exits 74 (EX_IOERR): the output is incomplete and must not replace the mail.
+instead, so the caller keeps or requeues the message. A failed or short write
+always exits 74 (EX_IOERR): the output is incomplete and must not replace the
+mail. Every byte is written and flushed before exit 0, whether standard
+output is buffered or not (``PYTHONUNBUFFERED=1`` makes ``write()`` return
+after writing only part of the data, without an error).
+
+The check runs in a child process (``fork``) that is ended when the time
+budget runs out, so no check goes on after the filter has answered, and a
+check stuck in one long C call cannot delay the answer.
 
 This module is imported by every ``guard`` start-up (the CLI registers its
 subcommands), so it imports nothing heavy at module level.
@@ -23,6 +30,8 @@ subcommands), so it imports nothing heavy at module level.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import sys
 
@@ -129,9 +138,10 @@ def line_ending(raw: bytes, start: int = 0) -> bytes:
 
 
 def forged_headers(raw: bytes, start: int) -> list[int]:
-    """Offsets of the header fields in the header block whose name begins
-    with ``X-Guard-`` (any case). The block ends at the first empty line or
-    the first line that is neither a header field nor a continuation."""
+    """Offsets of the lines of the header block that begin with ``X-Guard-``
+    (any case). The block ends at the first empty line, as procmail and
+    maildrop see it: a line that is not a header field (no colon) does not
+    end it, so a forged field after such a line is renamed too."""
     out = []
     pos, n = start, len(raw)
     while pos < n:
@@ -140,11 +150,8 @@ def forged_headers(raw: bytes, start: int) -> list[int]:
         first = raw[pos:pos + 1]
         if first in (b"\n", b"\r") and raw[pos:end].strip(b"\r\n") == b"":
             break                                   # the empty line
-        if first not in (b" ", b"\t"):
-            if not _HEADER_LINE.match(raw, pos, end):
-                break
-            if raw[pos:pos + len(PREFIX)].lower() == PREFIX:
-                out.append(pos)
+        if first not in (b" ", b"\t") and raw[pos:pos + len(PREFIX)].lower() == PREFIX:
+            out.append(pos)
         pos = end
     return out
 
@@ -171,6 +178,79 @@ def add_headers(raw: bytes, headers: list[tuple[str, str]], *, rename: bool = Tr
 
 # -- the check, bounded ------------------------------------------------------------
 
+def check_bounded(raw: bytes, budget: float, **kwargs):
+    """Run ``guard.check`` for at most ``budget`` seconds of wall time.
+
+    Returns ``(verdict, error)`` where error is None, "timeout" or
+    "internal". The check runs in a forked child process that is killed
+    when the budget runs out: nothing of it runs on after the answer. The
+    rules get 80% of the budget (the engine stops itself); the rest is a
+    margin for parsing and for the verdict's way back. The verdict comes
+    back without its ``views``. Without ``fork`` (not POSIX) a helper
+    thread is used instead, which can only be abandoned, not ended.
+    """
+    if not hasattr(os, "fork"):
+        return _check_in_thread(raw, budget, **kwargs)
+    import pickle
+    import select
+    import signal
+    import time
+
+    from .api import check
+
+    rfd, wfd = os.pipe()
+    deadline = time.monotonic() + budget
+    pid = os.fork()
+    if pid == 0:                                        # the child: check, answer, leave
+        try:
+            os.close(rfd)
+            try:
+                v = check(raw, time_budget=max(budget * 0.8, 0.01), **kwargs)
+                v.views = {}
+                data = pickle.dumps(("ok", v), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as e:  # noqa: BLE001 - reported as "internal"
+                data = pickle.dumps(("error", type(e).__name__))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(wfd, view):]
+        finally:
+            os._exit(0)
+    os.close(wfd)
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        poller = select.poll()
+        poller.register(rfd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(max(1, int(left * 1000))):
+                if time.monotonic() >= deadline:
+                    break
+                continue
+            chunk = os.read(rfd, 1 << 16)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
+        if not finished:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+    if not finished:
+        return None, "timeout"
+    try:
+        status, value = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - the child died before answering
+        return None, "internal"
+    if status != "ok":
+        return None, "internal"
+    return value, None
+
+
 class _Result:
     __slots__ = ("verdict", "error")
 
@@ -179,15 +259,7 @@ class _Result:
         self.error: BaseException | None = None
 
 
-def check_bounded(raw: bytes, budget: float, **kwargs):
-    """Run ``guard.check`` in a helper thread for at most ``budget`` seconds.
-
-    Returns ``(verdict, error)`` where error is None, "timeout" or
-    "internal". The rules get 80% of the budget (the engine stops itself);
-    the rest is a margin before the watchdog gives up on the thread. A
-    thread stuck in one long C call delays the watchdog until that call
-    returns (Python switches threads only between bytecodes).
-    """
+def _check_in_thread(raw: bytes, budget: float, **kwargs):
     import threading
 
     from .api import check
@@ -210,6 +282,32 @@ def check_bounded(raw: bytes, budget: float, **kwargs):
     return res.verdict, None
 
 
+def seconds(value, name: str = "time_budget") -> float:
+    """A budget: a finite number of seconds above 0 (ValueError otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number of seconds above 0, not {value!r}")
+    return float(value)
+
+
+def write_all(out, data) -> None:
+    """Write every byte of ``data`` to the binary stream ``out``, or raise
+    OSError. A raw (unbuffered) stream may write only part of the data and
+    say so in its return value alone; a full disk then fails on the next
+    write, which raises."""
+    view = memoryview(data)
+    while view:
+        n = out.write(view)
+        if n is None:
+            raise BlockingIOError(11, "standard output is non-blocking and full")
+        if n <= 0:
+            raise OSError(5, "the output took no data")
+        if n >= len(view):
+            return
+        view = view[n:]
+
+
 # -- the filter ----------------------------------------------------------------------
 
 class Options:
@@ -218,19 +316,19 @@ class Options:
     def __init__(self, *, max_size: int = DEFAULT_MAX_SIZE, time_budget: float = DEFAULT_TIME_BUDGET,
                  on_error: str = "pass", exit_verdict: bool = False, trusted_authserv_ids=(),
                  resolver=None, dns_budget: float = 2.0) -> None:
+        from .api import authserv_ids
+
         if on_error not in ("pass", "tempfail"):
             raise ValueError("on_error must be 'pass' or 'tempfail'")
-        if max_size < 0:
-            raise ValueError("max_size must be >= 0")
-        if time_budget <= 0:
-            raise ValueError("time_budget must be > 0")
+        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
+            raise ValueError("max_size must be a whole number of bytes >= 0")
         self.max_size = max_size
-        self.time_budget = time_budget
+        self.time_budget = seconds(time_budget)
         self.on_error = on_error
         self.exit_verdict = exit_verdict
-        self.trusted_authserv_ids = tuple(trusted_authserv_ids)
+        self.trusted_authserv_ids = tuple(sorted(authserv_ids(trusted_authserv_ids)))
         self.resolver = resolver
-        self.dns_budget = dns_budget
+        self.dns_budget = seconds(dns_budget, "dns_budget")
 
 
 def _log(msg: str) -> None:
@@ -243,8 +341,9 @@ def _log(msg: str) -> None:
 def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
     """Filter one message from binary stream ``inp`` to ``out``.
 
-    Returns ``(exit code, timed_out)``; when ``timed_out`` the check thread
-    may still be running and the caller should end the process promptly.
+    Returns ``(exit code, timed_out)``. The check ran in a child process that
+    is gone by then, timed out or not (without ``fork`` it ran in a thread
+    that may still be running: the caller should then end the process).
     """
     try:
         raw = inp.read(opts.max_size + 1)
@@ -298,15 +397,19 @@ def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
         code = EX_OK
     try:
         for p in parts:
-            out.write(p)
+            write_all(out, p)
         if over:
             while True:
-                chunk = inp.read(1 << 16)
+                try:
+                    chunk = inp.read(1 << 16)
+                except OSError as e:
+                    _log(f"cannot read the rest of the message: {e}")
+                    return EX_IOERR, timed_out
                 if not chunk:
                     break
-                out.write(chunk)
+                write_all(out, chunk)
         out.flush()
-    except OSError as e:
+    except (OSError, ValueError) as e:      # ValueError: the stream was closed
         _log(f"cannot write the message: {e}")
         return EX_IOERR, timed_out
     return code, timed_out
@@ -323,7 +426,7 @@ def parse_size(text: str) -> int:
         t = t[:-1]
     try:
         n = int(float(t) * mult)
-    except ValueError:
+    except (ValueError, OverflowError):     # "lots", "nan"; "inf"
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 10M, 512K, 1048576)") from None
     if n < 0:
         raise argparse.ArgumentTypeError("size must be >= 0")
@@ -337,8 +440,8 @@ def _positive(text: str) -> float:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError("must be > 0")
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds above 0, not {text!r}")
     return v
 
 
@@ -366,10 +469,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    import os
-
     from .cli import resolver_from_args
 
+    if sys.stdin is None or sys.stdout is None:
+        # started with a closed descriptor (<&- or >&-): Python leaves them None
+        _log("standard " + ("input" if sys.stdin is None else "output")
+             + " is closed: nothing read, nothing written")
+        return EX_IOERR
     try:
         resolver = resolver_from_args(args)
     except Exception as e:  # noqa: BLE001 - a bad DNS setting must not lose mail
@@ -378,16 +484,19 @@ def run(args) -> int:
     opts = Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
                    exit_verdict=args.exit_verdict, trusted_authserv_ids=args.trusted_authserv_id,
                    resolver=resolver, dns_budget=getattr(args, "dns_timeout", 2.0))
-    out = sys.stdout.buffer
-    code, timed_out = filter_stream(sys.stdin.buffer, out, opts)
+    try:
+        sys.stdout.flush()          # nothing of ours is in the text layer; the bytes go below it
+    except (OSError, ValueError):
+        pass
+    code, timed_out = filter_stream(sys.stdin.buffer, sys.stdout.buffer, opts)
     if code == EX_IOERR:
-        # stdout may be a broken pipe: keep Python from failing again at exit
+        # stdout may be a broken pipe or a full disk: keep Python from failing again at exit
         try:
             fd = os.open(os.devnull, os.O_WRONLY)
             os.dup2(fd, sys.stdout.fileno())
-        except OSError:
+        except (OSError, ValueError):
             pass
-    if timed_out:
+    if timed_out and not hasattr(os, "fork"):
         # the check thread may be stuck; the message is written: leave now
         try:
             sys.stderr.flush()

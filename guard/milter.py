@@ -9,6 +9,14 @@ to X-Prev-Guard-* (deleted, then re-added at the end: a milter cannot rename
 in place), and on fraud tags (default), rejects with 550 5.7.1, or
 quarantines (Postfix: the hold queue), as set by ``--on-fraud``.
 
+The checks run in worker processes (``--workers``, started before the first
+message from a fork server, so each starts clean and warm). A check that
+overruns the time budget is answered ``error=timeout`` and its worker is
+killed and replaced: no check runs on after its message has been answered,
+and abandoned work cannot slow down the next messages. A message waits at
+most one budget for a free worker (then ``error=timeout``), and its check
+then gets the whole budget.
+
 Fail open (default): an internal error or the per-message time budget gives
 ``X-Guard-Status: Unknown, error=...`` and the message is accepted;
 ``--on-error tempfail`` answers 451 4.7.1 instead. Messages above
@@ -26,11 +34,12 @@ fast and works without the extra.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 
 from .filter import (DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, STATUS,
-                     check_bounded, fold, unknown_value, verdict_headers)
+                     check_bounded, fold, seconds, unknown_value, verdict_headers)
 
 log = logging.getLogger("guard.milter")
 
@@ -41,21 +50,223 @@ QUARANTINE_REASON = "guard: ILO recruitment fraud"
 
 class Settings:
     def __init__(self, *, on_fraud: str = "tag", on_error: str = "accept", time_budget: float = DEFAULT_TIME_BUDGET,
-                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=()) -> None:
+                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=(), workers: int = 2) -> None:
+        from .api import authserv_ids
+
         if on_fraud not in ("tag", "reject", "quarantine"):
             raise ValueError("on_fraud must be 'tag', 'reject' or 'quarantine'")
         if on_error not in ("accept", "tempfail"):
             raise ValueError("on_error must be 'accept' or 'tempfail'")
-        if not time_budget > 0:
-            raise ValueError("time_budget must be > 0")
+        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
+            raise ValueError("max_size must be a whole number of bytes >= 0")
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError("workers must be a whole number >= 1")
         self.on_fraud = on_fraud
         self.on_error = on_error
-        self.time_budget = time_budget
+        self.time_budget = seconds(time_budget)
         self.max_size = max_size
-        self.trusted_authserv_ids = tuple(trusted_authserv_ids)
+        self.trusted_authserv_ids = tuple(sorted(authserv_ids(trusted_authserv_ids)))
+        self.workers = workers
 
 
 SETTINGS = Settings()
+POOL: "WorkerPool | None" = None
+
+
+# -- the worker processes ------------------------------------------------------------------
+
+def _serve(conn) -> None:
+    """A worker: check the messages that come on ``conn`` until it closes."""
+    from .api import check
+
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        if req is None:
+            return
+        raw, budget, kwargs = req
+        try:
+            v = check(raw, time_budget=budget, **kwargs)
+            v.views = {}
+            answer = ("ok", v)
+        except Exception as e:  # noqa: BLE001 - reported as "internal"
+            answer = ("error", type(e).__name__)
+        try:
+            conn.send(answer)
+        except (OSError, ValueError):
+            return
+
+
+def _spawner_main(sock) -> None:
+    """The spawner: a process forked once, before libmilter starts its
+    threads, with the rule packs loaded. For each byte it reads it forks a
+    worker and sends back the worker's pid and one end of a socket pair.
+    Its children are reaped by the kernel (SIGCHLD ignored)."""
+    import signal
+    import socket
+    from multiprocessing.connection import Connection
+
+    from .scan import _warm_up
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    _warm_up()
+    while True:
+        try:
+            if not sock.recv(1):
+                return                                  # the milter is gone
+        except OSError:
+            return
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                sock.close()
+                mine.close()
+                _serve(Connection(theirs.detach()))
+            finally:
+                os._exit(0)
+        theirs.close()
+        try:
+            socket.send_fds(sock, [str(pid).encode().ljust(16)], [mine.fileno()])
+        except OSError:
+            return
+        finally:
+            mine.close()
+
+
+class _Worker:
+    __slots__ = ("pid", "conn")
+
+    def __init__(self, pid: int, conn) -> None:
+        self.pid, self.conn = pid, conn
+
+    def end(self) -> None:
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+
+class WorkerPool:
+    """Worker processes for the checks. ``check()`` is safe to call from
+    libmilter's threads; a worker that overruns its budget or dies is killed
+    and a new one takes its place (forked by the spawner, not by this
+    threaded process)."""
+
+    def __init__(self, size: int) -> None:
+        import socket
+        import threading
+
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                _spawner_main(theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self._spawner, self._spawner_pid = ours, pid
+        self._spawn_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._free: list[_Worker] = []
+        self._closed = False
+        self.ended: list[int] = []          # pids of the workers killed after a timeout or a failure
+        for _ in range(size):
+            self._free.append(self._start())
+
+    def _start(self) -> _Worker:
+        import socket
+        from multiprocessing.connection import Connection
+
+        with self._spawn_lock:
+            self._spawner.sendall(b"w")
+            msg, fds, _flags, _addr = socket.recv_fds(self._spawner, 16, 1)
+        if not fds:
+            raise OSError("the spawner process is gone")
+        return _Worker(int(msg), Connection(fds[0]))
+
+    def pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in self._free]
+
+    def check(self, raw: bytes, budget: float, **kwargs):
+        """(verdict, error) as ``filter.check_bounded`` gives them."""
+        import time
+
+        wait_until = time.monotonic() + budget
+        with self._cond:
+            while not self._free:
+                left = wait_until - time.monotonic()
+                if self._closed or left <= 0:
+                    return None, "timeout"
+                self._cond.wait(left)
+            w = self._free.pop()
+        healthy = False
+        try:
+            w.conn.send((raw, max(budget * 0.8, 0.01), kwargs))
+            if not w.conn.poll(budget):
+                return None, "timeout"
+            status, value = w.conn.recv()
+            healthy = True
+            return (value, None) if status == "ok" else (None, "internal")
+        except Exception:  # noqa: BLE001 - the worker died (EOF) or its answer was unreadable
+            return None, "internal"
+        finally:
+            if not healthy:
+                self.ended.append(w.pid)
+                w.end()
+                try:
+                    w = self._start()
+                except Exception as e:  # noqa: BLE001 - one worker fewer; logged
+                    log.error("cannot start a worker process: %s", e)
+                    w = None
+            with self._cond:
+                if w is not None and self._closed:
+                    w.end()
+                elif w is not None:
+                    self._free.append(w)
+                self._cond.notify()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            workers, self._free = self._free, []
+            self._cond.notify_all()
+        for w in workers:
+            w.end()
+        try:
+            self._spawner.close()
+        finally:
+            try:
+                os.waitpid(self._spawner_pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def start_workers(settings: Settings) -> WorkerPool:
+    """Start the worker processes (``run`` does it before the first message)."""
+    global POOL
+    if POOL is None:
+        POOL = WorkerPool(settings.workers)
+    return POOL
+
+
+def stop_workers() -> None:
+    global POOL
+    pool, POOL = POOL, None
+    if pool is not None:
+        pool.close()
 
 
 def header_value(name: str, value: str) -> str:
@@ -112,7 +323,8 @@ class Message:
         s = self.settings
         if self.size > s.max_size:
             return "accept", [(STATUS, unknown_value("too-large", max_size=s.max_size))], {"error": "too-large"}
-        verdict, err = check_bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
+        bounded = POOL.check if POOL is not None else check_bounded
+        verdict, err = bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
         if verdict is not None and not verdict.complete and verdict.level.value != "fraud":
             err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
         if err is not None:
@@ -247,9 +459,23 @@ def add_arguments(p) -> None:
                    help="larger messages are accepted unchecked with error=too-large (default 10M)")
     p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
                    help="believe Authentication-Results headers from this server (repeatable)")
-    p.add_argument("--mta-timeout", type=int, default=600, metavar="S",
+    p.add_argument("--workers", type=_count, default=2, metavar="N",
+                   help="worker processes that run the checks (default 2)")
+    p.add_argument("--mta-timeout", type=_count, default=600, metavar="S",
                    help="seconds to wait for the MTA before dropping a connection (default 600)")
     p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
+
+
+def _count(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return n
 
 
 def run(args) -> int:
@@ -263,10 +489,9 @@ def run(args) -> int:
               "(it builds against libmilter-dev)", file=sys.stderr)
         return 69  # EX_UNAVAILABLE
     SETTINGS = Settings(on_fraud=args.on_fraud, on_error=args.on_error, time_budget=args.time_budget,
-                        max_size=args.max_size, trusted_authserv_ids=args.trusted_authserv_id)
-    from .scan import _warm_up
-
-    _warm_up()         # load the rule packs before the first message
+                        max_size=args.max_size, trusted_authserv_ids=args.trusted_authserv_id,
+                        workers=args.workers)
+    start_workers(SETTINGS)     # warm workers before the first message
     Milter.factory = make_milter_class()
     flags = Milter.ADDHDRS | Milter.CHGHDRS
     if args.on_fraud == "quarantine":
@@ -276,13 +501,15 @@ def run(args) -> int:
 
     # an exception that escapes a callback: accept, or tempfail, as set
     _milter.set_exception_policy(Milter.TEMPFAIL if args.on_error == "tempfail" else Milter.ACCEPT)
-    log.info("starting on %s (on fraud: %s, on error: %s, time budget %gs, max size %d)",
-             args.socket, args.on_fraud, args.on_error, args.time_budget, args.max_size)
+    log.info("starting on %s (on fraud: %s, on error: %s, time budget %gs, max size %d, %d workers)",
+             args.socket, args.on_fraud, args.on_error, args.time_budget, args.max_size, args.workers)
     try:
         Milter.runmilter(args.name, args.socket, args.mta_timeout)
     except Exception as e:  # noqa: BLE001 - e.g. the port is taken
         print(f"guard milter: cannot run on {args.socket}: {e}", file=sys.stderr)
         return 71  # EX_OSERR
+    finally:
+        stop_workers()
     log.info("stopped")
     return 0
 

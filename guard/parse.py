@@ -8,11 +8,20 @@ Three kinds of input:
 * any other ``str``: pasted text. A forwarded header block inside it
   ("From: ... / De : ... / Subject: ...") is read for the sender.
 
-Bounds (so hostile input costs bounded time): the raw message is cut at
-``MAX_MESSAGE_BYTES``; each header value at ``MAX_HEADER_CHARS`` before it is
-decoded (the standard library's header parsing is quadratic on long headers);
-MIME is walked at most ``MAX_DEPTH`` deep and ``MAX_PARTS`` parts; each text
-view at ``MAX_VIEW_CHARS``. Whatever is cut is said in ``notes``.
+Bounds (so hostile input costs time linear in its size, and that size is
+capped): the raw message is cut at ``MAX_MESSAGE_BYTES``; each header value
+at ``MAX_HEADER_CHARS`` before it is decoded (the standard library's header
+parsing is quadratic on long headers); MIME parameters (charset, boundary)
+are read from the first ``MAX_HEADER_CHARS`` of their header by a one-pass
+splitter (the standard library's is quadratic on a long parameter list);
+MIME is walked at most ``MAX_DEPTH`` deep and ``MAX_PARTS`` parts; a text
+part is decoded from at most ``MAX_PART_BYTES``, an HTML part rendered from
+at most ``MAX_HTML_CHARS``; each text view is cut at ``MAX_VIEW_CHARS``;
+``MAX_LINKS`` different links and ``MAX_ADDRESSES`` different addresses are
+kept. Whatever is cut is said in ``notes``; a cut keeps what comes before it
+intact (no character split in two, no address lost behind a long display
+name), so it never lowers the level that the part read would give.
+tests/robustness/test_linear.py checks that the cost grows linearly.
 
 Parsing uses the ``compat32`` policy (about 5x faster than ``policy.default``
 on real mail); only the From header goes through ``policy.default``'s
@@ -22,15 +31,17 @@ Python 3.11.7 lacks the CVE-2023-27043 fix.
 
 from __future__ import annotations
 
+import codecs
 import email
 import email.header
+import email.utils
 import functools
 import html
 import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
-from email.parser import BytesParser, Parser
+from email.feedparser import FeedParser
 from html.parser import HTMLParser
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
@@ -38,6 +49,12 @@ MAX_HEADER_CHARS = 8 * 1024
 MAX_DEPTH = 20
 MAX_PARTS = 200
 MAX_VIEW_CHARS = 2_000_000
+MAX_PART_BYTES = MAX_VIEW_CHARS * 4     # UTF-32 takes 4 bytes a character
+MAX_HTML_CHARS = MAX_VIEW_CHARS * 2     # markup rendered, for a view of MAX_VIEW_CHARS
+MAX_ADDRESS_CHARS = 2048                # of a header value given to the address parser
+MAX_DISPLAY_CHARS = 1024                # of a display name too long for the address parser
+MAX_LINKS = 2000                        # different (host, link text) pairs kept
+MAX_ADDRESSES = 500                     # different addresses found in the body
 
 _COMMON_HEADERS = {
     "from", "to", "subject", "date", "received", "return-path", "message-id",
@@ -82,6 +99,8 @@ class Parsed:
     body_addresses: list[Address] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    link_keys: set = field(default_factory=set, repr=False)      # (host, link text) kept
+    address_keys: set = field(default_factory=set, repr=False)   # body addresses kept, lower case
 
 
 def looks_like_message(text: str) -> bool:
@@ -108,7 +127,7 @@ def looks_like_message(text: str) -> bool:
 def parse(obj, sender: str | None = None) -> Parsed:
     p = Parsed()
     if isinstance(obj, Message):
-        msg = obj
+        msg = _compat(obj)
         p.is_message = True
     elif isinstance(obj, (bytes, bytearray, memoryview)):
         raw = bytes(obj)
@@ -150,16 +169,123 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _TOO_DEEP = "MIME nested too deep to walk: the body was read as raw text"
 
 
-def _parse_message(p: Parsed, data: bytes | str) -> Message:
-    """Parse a message; if its MIME nesting is too deep for the standard
-    library's recursive parser, keep the headers and read the body as text."""
-    parser = BytesParser if isinstance(data, bytes) else Parser
-    method = "parsebytes" if isinstance(data, bytes) else "parsestr"
+def split_params(value: str) -> list[str]:
+    """The pieces of a MIME parameter list, split at the semicolons outside
+    quotes: what ``email.message._parseparam`` returns, in one pass (that
+    one counts the quotes from the start again at every semicolon, which is
+    quadratic: 200 KB of ``a=";;;...`` took 24 s)."""
+    s = ";" + value
+    n = len(s)
+    out = []
+    pos = 0
+    while pos < n and s[pos] == ";":
+        start = pos + 1
+        end = s.find(";", start)
+        quotes = 0
+        prev = start
+        while end > start:
+            quotes += s.count('"', prev, end) - s.count('\\"', prev, end)
+            if quotes % 2 == 0:
+                break
+            prev = end
+            end = s.find(";", end + 1)
+        if end < 0:
+            end = n
+        f = s[start:end]
+        if "=" in f:
+            i = f.index("=")
+            f = f[:i].strip().lower() + "=" + f[i + 1:].strip()
+        out.append(f.strip())
+        pos = end
+    return out
+
+
+def mime_params(value: str) -> list:
+    """(name, value) pairs of a Content-Type or Content-Disposition value,
+    as ``Message.get_params()`` gives them, from its first ``MAX_HEADER_CHARS``."""
+    params = []
+    for piece in split_params(value[:MAX_HEADER_CHARS]):
+        name, sep, val = piece.partition("=")
+        params.append((name.strip(), val.strip()) if sep else (piece.strip(), ""))
     try:
-        return getattr(parser(policy=policy.compat32), method)(data)
-    except RecursionError:
-        p.notes.append(_TOO_DEEP)
-        return getattr(parser(policy=policy.compat32), method)(data, headersonly=True)
+        return email.utils.decode_params(params)
+    except Exception:  # e.g. an RFC 2231 section number too long for int()
+        return params
+
+
+class _Part(Message):
+    """A compat32 message whose MIME parameters (boundary, charset, file
+    name) are read by ``mime_params``: bounded and linear, also when the
+    parser itself asks for a boundary. A part ``MAX_DEPTH`` levels deep
+    tells the parser it is text, so the parser reads its body as lines and
+    nests no deeper (each level of nesting adds a boundary test to every
+    line below it: 300 levels made 1 MB cost 7 s)."""
+
+    params_cut = False
+    depth = 0
+
+    def get_content_maintype(self):
+        if self.depth >= MAX_DEPTH:
+            return "text"
+        return super().get_content_maintype()
+
+    @property
+    def too_deep(self) -> bool:
+        return self.depth >= MAX_DEPTH and super().get_content_maintype() in ("multipart", "message")
+
+    def _get_params_preserve(self, failobj, header):
+        value = self.get(header)
+        if value is None:
+            return failobj
+        value = str(value)
+        if len(value) > MAX_HEADER_CHARS:
+            self.params_cut = True
+        return mime_params(value)
+
+
+def _compat(m: Message) -> _Part:
+    """``m`` as a ``_Part`` on the compat32 policy (a caller's message may be
+    an ``EmailMessage``, whose header objects parse each value on access:
+    quadratic on a long one). The header values are taken as stored."""
+    if isinstance(m, _Part):
+        return m
+    new = _Part()
+    try:
+        new._headers = [(k, v if type(v) is str else str(v)) for k, v in m.raw_items()]
+        new._payload = m._payload
+        new._unixfrom = m.get_unixfrom()
+        new.preamble, new.epilogue = m.preamble, m.epilogue
+        new.defects = list(getattr(m, "defects", []))
+        new.set_default_type(m.get_default_type())
+    except Exception:
+        pass
+    return new
+
+
+class _FeedParser(FeedParser):
+    """The standard feed parser, telling each part how deep it is."""
+
+    def _new_message(self):
+        super()._new_message()
+        self._cur.depth = len(self._msgstack) - 1
+
+
+def _parse_message(p: Parsed, data: bytes | str) -> Message:
+    """Parse a message (bytes as ``BytesParser`` reads them); if its MIME
+    nesting is too deep for the standard library's recursive parser, keep
+    the headers and read the body as text."""
+    if isinstance(data, bytes):
+        data = data.decode("ascii", "surrogateescape")
+    for headersonly in (False, True):
+        fp = _FeedParser(_Part, policy=policy.compat32)
+        if headersonly:
+            fp._set_headersonly()
+        try:
+            fp.feed(data)
+            return fp.close()
+        except RecursionError:
+            p.notes.append(_TOO_DEEP)
+    return _Part()
 
 
 def _bound(p: Parsed, name: str, text: str) -> str:
@@ -209,13 +335,19 @@ def _unfold(v: str) -> str:
     return re.sub(r"\r?\n[ \t]+", " ", v).strip()
 
 
-def _decode_bytes(data: bytes, charset: str | None) -> str:
+def _decode_bytes(data: bytes, charset: str | None, final: bool = True) -> str:
+    """Decode with the declared charset, else UTF-8, else cp1252 / Latin-1.
+    ``final=False``: ``data`` was cut, perhaps inside a character; a
+    character left incomplete at the end is dropped, not a reason to give
+    up on the charset."""
     for cs in (charset, "utf-8"):
         if not cs:
             continue
         try:
-            return data.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+            if final:
+                return data.decode(cs)
+            return codecs.getincrementaldecoder(cs)("strict").decode(data, final=False)
+        except (LookupError, UnicodeDecodeError, ValueError, TypeError):
             continue
     return data.decode("cp1252", errors="replace") if _is_cp1252_safe(data) else data.decode("latin-1")
 
@@ -224,16 +356,21 @@ def _is_cp1252_safe(data: bytes) -> bool:
     return not any(b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) for b in data[:4096])
 
 
+def _header_text(p: Parsed, view: str, value: str) -> str:
+    if len(value) > MAX_HEADER_CHARS:
+        p.notes.append(f"{view}: only the first {MAX_HEADER_CHARS} characters of the header were read")
+    return decode_header_value(value)
+
+
 def _read_headers(p: Parsed, msg: Message) -> None:
     subj = _header_values(msg, "Subject")
     if subj:
-        p.views["subject"] = decode_header_value(subj[0])
+        p.views["subject"] = _header_text(p, "subject", subj[0])
     froms = _header_values(msg, "From")
     p.from_count = len(froms)
     if froms:
-        raw_from = decode_header_value(froms[0])
+        raw_from, addrs, defects = _read_from(p, froms[0])
         p.views["from"] = raw_from
-        addrs, defects = parse_address_list(raw_from)
         p.from_defects = defects
         if len(froms) > 1:
             p.from_defects.append("more than one From header")
@@ -252,7 +389,7 @@ def _read_headers(p: Parsed, msg: Message) -> None:
                 p.sender_source = "header"
     for i, rt in enumerate(_header_values(msg, "Reply-To")[:3]):
         view = "reply_to" if i == 0 else f"reply_to_{i + 1}"
-        v = decode_header_value(rt)
+        v = _header_text(p, view, rt)
         p.views[view] = v
         addrs, _ = parse_address_list(v)
         for disp, spec in addrs[:10]:
@@ -270,12 +407,36 @@ def _read_headers(p: Parsed, msg: Message) -> None:
         p.views["authentication_results"] = p.auth_results[0]
 
 
+def _read_from(p: Parsed, value: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """(the From view, its (display name, address) pairs, parse defects).
+
+    A display name too long for the address parser is cut to
+    ``MAX_DISPLAY_CHARS`` and the ``<address>`` after it is kept: a long
+    name must not hide a free-mail address."""
+    if len(value) > MAX_ADDRESS_CHARS:
+        lt = value.rfind("<")
+        gt = value.find(">", lt + 1) if lt >= 0 else -1
+        if lt > 0 and gt > lt and len(value) - lt <= MAX_DISPLAY_CHARS:
+            shown = decode_header_value(value[:lt][:MAX_DISPLAY_CHARS]).strip()
+            angle = decode_header_value(value[lt:])
+            addrs, defects = parse_address_list(angle)
+            p.notes.append(f"from: a display name of {lt} characters was cut to its first "
+                           f"{MAX_DISPLAY_CHARS}; the address after it was read")
+            view = f"{shown} {angle}"
+            name = shown.replace('"', "").strip()
+            return view, [(name, spec) for _d, spec in addrs], defects
+        p.notes.append(f"from: only the first {MAX_ADDRESS_CHARS} characters were read for the address")
+    view = _header_text(p, "from", value)
+    addrs, defects = parse_address_list(view)
+    return view, addrs, defects
+
+
 _FROM_FACTORY = policy.default.header_factory
 
 
 def parse_address_list(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     """(display name, addr-spec) pairs and parse defects, via policy.default."""
-    addrs, defects = _parse_address_list(value[:2048])
+    addrs, defects = _parse_address_list(value[:MAX_ADDRESS_CHARS])
     return list(addrs), list(defects)
 
 
@@ -375,6 +536,7 @@ def _read_body(p: Parsed, msg: Message) -> None:
     plain: list[str] = []
     htmls: list[str] = []
     count = 0
+    walked: list[_Part] = []
     stack = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
@@ -382,6 +544,10 @@ def _read_body(p: Parsed, msg: Message) -> None:
         if count > MAX_PARTS:
             p.notes.append(f"only the first {MAX_PARTS} MIME parts were read")
             break
+        part = _compat(part)
+        walked.append(part)
+        if part.too_deep:
+            p.notes.append(f"MIME nested deeper than {MAX_DEPTH} levels: the inner parts were read as raw text")
         try:
             ctype = part.get_content_type()
         except Exception:
@@ -398,7 +564,7 @@ def _read_body(p: Parsed, msg: Message) -> None:
             continue
         if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
             # the declared boundary never occurs: the user sees the raw text
-            text = _part_text(part)
+            text = _part_text(p, part)
             if text:
                 plain.append(text)
             continue
@@ -408,40 +574,65 @@ def _read_body(p: Parsed, msg: Message) -> None:
                 for sub in reversed(payload):
                     if isinstance(sub, Message):
                         stack.append((sub, depth + 1))
+            elif isinstance(payload, str) and part.too_deep:
+                text = _part_text(p, part)
+                if text:
+                    plain.append(text)
             continue
         # text parts only; attached files other than plain text or HTML are not read
         if not ctype.startswith("text/") or (
             _is_attachment(part) and ctype not in ("text/plain", "text/html")
         ):
             continue
-        text = _part_text(part)
+        text = _part_text(p, part)
         if text is None:
             continue
         if ctype == "text/html":
             htmls.append(text)
         elif ctype in ("text/plain", "text/enriched", "text/rtf") or ctype.startswith("text/"):
             plain.append(text)
+    if any(getattr(part, "params_cut", False) for part in walked):
+        p.notes.append(f"a Content-Type longer than {MAX_HEADER_CHARS} characters: "
+                       "only its start was read for the parameters")
     body_parts: list[str] = []
     if plain:
         body_parts.extend(plain)
     anchors: list[tuple[str, str]] = []
     for h in htmls:
+        if len(h) > MAX_HTML_CHARS:
+            p.notes.append(f"an HTML part of {len(h)} characters: only the first {MAX_HTML_CHARS} were read")
+            h = h[:MAX_HTML_CHARS]
         if plain:
             # the plain part is what is shown; the HTML is read for its links only
-            anchors.extend(html_links(h[:MAX_VIEW_CHARS]))
+            anchors.extend(html_links(h))
             continue
-        txt, links = html_to_text(h[:MAX_VIEW_CHARS])
+        txt, links = html_to_text(h)
         anchors.extend(links)
         body_parts.append(txt)
     p.views["body"] = _bound(p, "body", "\n\n".join(s.strip("\n") for s in body_parts))
     body = p.views["body"]
-    for href, anchor in anchors[:500]:
+    for href, anchor in anchors:
         host = _host(href)
         if not host:
             continue
         i = body.find(anchor) if anchor else -1
         start, end = (i, i + len(anchor)) if i >= 0 else (0, 0)
-        p.links.append(Link(href, host, "body", start, end, anchor))
+        if not _add_link(p, Link(href, host, "body", start, end, anchor)):
+            break
+
+
+def _add_link(p: Parsed, link: Link) -> bool:
+    """Keep ``link`` unless the same host with the same link text is kept
+    already; False (and a note) once ``MAX_LINKS`` different ones are kept."""
+    key = (link.host, link.anchor)
+    if key in p.link_keys:
+        return True
+    if len(p.link_keys) >= MAX_LINKS:
+        p.notes.append(f"links: only the first {MAX_LINKS} different links were checked")
+        return False
+    p.link_keys.add(key)
+    p.links.append(link)
+    return True
 
 
 def _is_attachment(part: Message) -> bool:
@@ -452,7 +643,7 @@ def _is_attachment(part: Message) -> bool:
         return False
 
 
-def _part_text(part: Message) -> str | None:
+def _part_text(p: Parsed, part: Message) -> str | None:
     try:
         data = part.get_payload(decode=True)
     except Exception:
@@ -460,13 +651,15 @@ def _part_text(part: Message) -> str | None:
     if data is None:
         payload = part.get_payload()
         return payload if isinstance(payload, str) else None
-    if len(data) > MAX_VIEW_CHARS * 2:
-        data = data[: MAX_VIEW_CHARS * 2]
+    cut = len(data) > MAX_PART_BYTES
+    if cut:
+        p.notes.append(f"a text part of {len(data)} bytes: only the first {MAX_PART_BYTES} were decoded")
+        data = data[:MAX_PART_BYTES]
     try:
         cs = part.get_content_charset()
     except Exception:
         cs = None
-    return _decode_bytes(data, cs)
+    return _decode_bytes(data, cs, final=not cut)
 
 
 class _HTMLText(HTMLParser):
@@ -575,6 +768,7 @@ _TAG = re.compile(r"<[^<>]{0,2000}>")
 def html_links(markup: str) -> list[tuple[str, str]]:
     """(href, visible text) of the links of an HTML part, without rendering it."""
     out = []
+    seen = set()
     lower = None
     for m in _A_TAG.finditer(markup):
         h = _HREF.search(m.group(1))
@@ -586,9 +780,10 @@ def html_links(markup: str) -> list[tuple[str, str]]:
         end = lower.find("</a", m.end(), m.end() + 1000)
         inner = markup[m.end():end] if end >= 0 else ""
         text = html.unescape(_TAG.sub("", inner))
-        out.append((html.unescape(href), " ".join(text.split())))
-        if len(out) >= 500:
-            break
+        pair = (html.unescape(href), " ".join(text.split()))
+        if pair not in seen:
+            seen.add(pair)
+            out.append(pair)
     return out
 
 
@@ -601,18 +796,23 @@ def _find_addresses_and_links(p: Parsed, view: str, text: str) -> None:
 
 
 def _find_addresses(p: Parsed, view: str, text: str) -> None:
-    for i, m in enumerate(_EMAIL.finditer(text)):
-        if i >= 200:
-            break
+    """Each different address once (its first place), up to ``MAX_ADDRESSES``."""
+    for m in _EMAIL.finditer(text):
         spec = m.group()
+        key = spec.lower()
+        if key in p.address_keys:
+            continue
+        if len(p.address_keys) >= MAX_ADDRESSES:
+            p.notes.append(f"addresses: only the first {MAX_ADDRESSES} different addresses were checked")
+            break
+        p.address_keys.add(key)
         p.body_addresses.append(Address("", spec, spec.rpartition("@")[2].lower(), view, m.start(), m.end()))
 
 
 def _find_links(p: Parsed, view: str, text: str) -> None:
-    for i, m in enumerate(_URL.finditer(text)):
-        if i >= 500:
-            break
+    """Each different host once (its first place), up to ``MAX_LINKS`` in all."""
+    for m in _URL.finditer(text):
         url = m.group().rstrip(".,;:!?")
         host = _host(url if "//" in url else "http://" + url)
-        if host:
-            p.links.append(Link(url, host, view, m.start(), m.start() + len(url)))
+        if host and not _add_link(p, Link(url, host, view, m.start(), m.start() + len(url))):
+            break

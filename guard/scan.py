@@ -16,10 +16,18 @@ What is a message (README.md, "Mail filters", has the user's version):
   begins with a header block, else it is "not mail" and is listed in the
   summary, not given a row (``--all-files`` gives it a row with an error).
 
+Symbolic links: a link to a file is read as that file; a link to a folder
+is not followed (it could loop, or count mail twice) and is named in the
+summary; a broken link (dangling, or a loop) gets a row with an error. A
+PATH given on the command line is always followed.
+
 Nothing is lost: a message that cannot be read, is empty, is too large or
 has no header block gets a row with ``error`` set (and no level). The
 summary counts every row. Rows come out in the order of discovery, whatever
-``--jobs`` is.
+``--jobs`` is. A file name that is not UTF-8 is shown with ``\\xNN`` escapes
+for its odd bytes. If standard output is closed by its reader (``| head``),
+the rows stop but the scan goes on, for the summary and the exit code; if
+the rows cannot be written (a full disk), the scan stops with exit 74.
 
 Parallelism: the main process finds the messages (it reads the first bytes
 of each file and indexes mbox files), then hands chunks of them to worker
@@ -125,6 +133,20 @@ def mbox_spans(path: str) -> list[tuple[int, int]]:
     return [(a, b - a) for a, b in zip(starts, ends)]
 
 
+def shown(path: str) -> str:
+    """A path as text that any UTF-8 output can take: the bytes of a name
+    that is not UTF-8 are shown as ``\\xNN`` (the name of ``caf\\xe9.eml``
+    stays readable and tells which byte it was)."""
+    try:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    except UnicodeError:
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _why(e: OSError) -> str:
+    return e.strerror or str(e)
+
+
 class Discovery:
     def __init__(self, all_files: bool = False) -> None:
         self.all_files = all_files
@@ -132,6 +154,8 @@ class Discovery:
         self.skipped: list[str] = []          # files that are not mail (sniffed in the workers)
         self.missing: list[tuple[str, str]] = []   # (PATH, reason) for arguments that could not be read
         self.errors: list[tuple] = []         # rows for what could not even be listed
+        self.not_followed: list[tuple[str, int]] = []   # (symbolic link to a folder, PATH index)
+        self._seen_dirs: set[tuple[int, int]] = set()
 
     def add_path(self, path: str, top: int) -> None:
         if os.path.isdir(path):
@@ -141,49 +165,95 @@ class Discovery:
                 self._walk(path, top)
         elif os.path.exists(path):
             self._file(path, top, named=True)
+        elif os.path.lexists(path):
+            try:
+                os.stat(path)
+            except OSError as e:
+                self.missing.append((path, f"broken symbolic link: {_why(e)}"))
+            else:
+                self.missing.append((path, "cannot be read"))
         else:
             self.missing.append((path, "no such file or folder"))
 
+    def _first_visit(self, path: str) -> bool:
+        """False for a folder already walked (a bind mount, a hard-linked loop)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return True
+        key = (st.st_dev, st.st_ino)
+        if key in self._seen_dirs:
+            return False
+        self._seen_dirs.add(key)
+        return True
+
+    def _entry_kind(self, e, kind: str, top: int) -> str | None:
+        """"dir", "file", or None when the entry was dealt with here: a
+        symbolic link to a folder (named, not followed), a broken link (an
+        error row), something else (a socket, a fifo: ignored)."""
+        try:
+            if e.is_symlink():
+                try:
+                    st = os.stat(e.path)
+                except OSError as err:
+                    self.errors.append(_error_row(e.path, kind, f"broken symbolic link: {_why(err)}", top))
+                    return None
+                import stat
+
+                if stat.S_ISDIR(st.st_mode):
+                    self.not_followed.append((e.path, top))
+                    return None
+                return "file" if stat.S_ISREG(st.st_mode) else None
+            if e.is_dir(follow_symlinks=False):
+                return "dir"
+            return "file" if e.is_file(follow_symlinks=False) else None
+        except OSError as err:
+            self.errors.append(_error_row(e.path, kind, f"cannot read: {_why(err)}", top))
+            return None
+
     def _maildir(self, path: str, top: int) -> None:
+        if not self._first_visit(path):
+            return
         for sub in ("cur", "new"):
             d = os.path.join(path, sub)
             try:
                 entries = _sorted_entries(d)
             except OSError as e:
-                self.errors.append(_error_row(d, "maildir", f"cannot list: {e.strerror or e}", top))
+                self.errors.append(_error_row(d, "maildir", f"cannot list: {_why(e)}", top))
                 continue
             for e in entries:
                 if e.name.startswith("."):
                     continue
-                if e.is_file():
+                if self._entry_kind(e, "maildir", top) == "file":
                     self.units.append(_unit(e.path, "maildir", e.path, top=top))
         try:
             entries = _sorted_entries(path)
         except OSError:
             return
         for e in entries:       # Maildir++ folders: .Sent, .Archive.2024, ...
-            if e.name.startswith(".") and e.name not in (".", "..") and e.is_dir() and _is_maildir(e.path):
+            if not e.name.startswith(".") or e.name in (".", ".."):
+                continue
+            if self._entry_kind(e, "maildir", top) == "dir" and _is_maildir(e.path):
                 self._maildir(e.path, top)
 
     def _walk(self, path: str, top: int) -> None:
+        if not self._first_visit(path):
+            return
         try:
             entries = _sorted_entries(path)
         except OSError as e:
-            self.errors.append(_error_row(path, "file", f"cannot list: {e.strerror or e}", top))
+            self.errors.append(_error_row(path, "file", f"cannot list: {_why(e)}", top))
             return
         for e in entries:
             if e.name.startswith("."):
                 continue
-            try:
-                is_dir = e.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
+            what = self._entry_kind(e, "file", top)
+            if what == "dir":
                 if _is_maildir(e.path):
                     self._maildir(e.path, top)
                 else:
                     self._walk(e.path, top)
-            elif e.is_file():
+            elif what == "file":
                 self._file(e.path, top, named=False)
 
     def _file(self, path: str, top: int, named: bool) -> None:
@@ -194,7 +264,7 @@ class Discovery:
             try:
                 spans = mbox_spans(path)
             except OSError as e:
-                self.errors.append(_error_row(path, "mbox", f"cannot read: {e.strerror or e}", top))
+                self.errors.append(_error_row(path, "mbox", f"cannot read: {_why(e)}", top))
                 return
             if len(spans) == 1:     # one message with an mbox "From " line: a message file
                 self.units.append(_unit(path, "file", path, top=top))
@@ -310,21 +380,50 @@ class Progress:
             sys.stderr.flush()
 
 
+class OutputFailed(Exception):
+    """The rows could not be written (not a closed reader: a full disk...)."""
+
+
 class Writer:
+    """Rows to a text stream. A reader that goes away (EPIPE) stops the
+    rows and no more (``closed``); any other write error raises
+    OutputFailed."""
+
     def __init__(self, fh, fmt: str) -> None:
         self.fh, self.fmt = fh, fmt
+        self.closed = False
+        self.written = 0
         if fmt == "csv":
             import csv
 
             self.csv = csv.writer(fh, lineterminator="\n")
-            self.csv.writerow(FIELDS)
+            self._guarded(self.csv.writerow, FIELDS)
         else:
             import json
 
             self.json = json
 
+    def _guarded(self, fn, *args) -> None:
+        if self.closed:
+            return
+        try:
+            fn(*args)
+        except BrokenPipeError:
+            self.closed = True
+        except (OSError, ValueError) as e:
+            raise OutputFailed(str(e) if isinstance(e, ValueError) else (e.strerror or str(e))) from None
+
+    def flush(self) -> None:
+        self._guarded(self.fh.flush)
+
     def write(self, row: tuple) -> None:
+        self._guarded(self._write, row)
+        if not self.closed:
+            self.written += 1
+
+    def _write(self, row: tuple) -> None:
         location, kind, level, score, rule_ids, error, _top = row
+        location = shown(location)
         if self.fmt == "csv":
             self.csv.writerow([location, kind, level or "", "" if score is None else f"{score:g}",
                                " ".join(rule_ids), error or ""])
@@ -358,7 +457,7 @@ def run_scan(paths: list[str], *, jobs: int = 1, fmt: str = "jsonl", out=None, e
     for i, p in enumerate(paths):
         disc.add_path(p, i)
     for p, why in disc.missing:
-        print(f"guard scan: {p}: {why}", file=err)
+        _say(err, f"guard scan: {shown(p)}: {why}")
 
     if progress is None:
         progress = err.isatty() if hasattr(err, "isatty") else False
@@ -385,9 +484,11 @@ def run_scan(paths: list[str], *, jobs: int = 1, fmt: str = "jsonl", out=None, e
             n += 1
         bar.update(n)
 
-    emit(disc.errors)
+    for path, top in disc.not_followed:
+        counts[top]["skipped"] += 1
     jobs = max(1, jobs)
     try:
+        emit(disc.errors)
         if jobs == 1 or len(disc.units) <= 1:
             _warm_up()
             size = chunk_size or 64
@@ -396,18 +497,22 @@ def run_scan(paths: list[str], *, jobs: int = 1, fmt: str = "jsonl", out=None, e
         else:
             size = chunk_size or max(1, min(64, len(disc.units) // (jobs * 8) or 1))
             _run_pool(disc.units, size, jobs, settings, emit)
+        writer.flush()
     except KeyboardInterrupt:
         bar.close()
-        print("guard scan: interrupted", file=err)
+        _say(err, "guard scan: interrupted")
         return 130, {}
-    finally:
-        try:
-            out.flush()
-        except (OSError, ValueError):
-            pass
+    except OutputFailed as e:
+        bar.close()
+        _say(err, f"guard scan: cannot write the rows: {e}; {writer.written} rows were written, "
+                  "the scan stopped")
+        return EX_IOERR, {}
     bar.close()
+    if writer.closed:
+        _say(err, f"guard scan: the reader of the rows went away after {writer.written} rows; "
+                  "the scan went on for the summary and the exit code")
     elapsed = time.monotonic() - t0
-    summary = _summary(paths, counts, skipped, elapsed, jobs, err)
+    summary = _summary(paths, counts, skipped, elapsed, jobs, err, disc.not_followed)
     worst = 0
     for c in counts:
         if c["fraud"]:
@@ -415,6 +520,16 @@ def run_scan(paths: list[str], *, jobs: int = 1, fmt: str = "jsonl", out=None, e
         elif c["suspicious"] and worst < 10:
             worst = 10
     return (66 if disc.missing else worst), summary
+
+
+EX_IOERR = 74
+
+
+def _say(err, text: str) -> None:
+    try:
+        print(text, file=err)
+    except (OSError, ValueError):
+        pass
 
 
 def _run_pool(units: list, size: int, jobs: int, settings: dict, emit) -> None:
@@ -475,29 +590,35 @@ def _renew(pool, ctx, jobs, settings):
                                initargs=(settings,))
 
 
-def _summary(paths, counts, skipped, elapsed, jobs, err) -> dict:
+def _summary(paths, counts, skipped, elapsed, jobs, err, not_followed=()) -> dict:
     total = {k: sum(c[k] for c in counts) for k in counts[0]} if counts else {}
     cols = ("messages", "clear", "suspicious", "fraud", "errors", "skipped")
     width = max([len("PATH"), len("total")] + [len(p) for p in paths])
     width = min(width, 72)
     lines = [f"{'PATH':<{width}}  " + "  ".join(f"{c:>10}" for c in cols)]
     for p, c in zip(paths, counts):
-        shown = p if len(p) <= width else "..." + p[-(width - 3):]
-        lines.append(f"{shown:<{width}}  " + "  ".join(f"{c[k]:>10}" for k in cols))
+        p = shown(p)
+        p = p if len(p) <= width else "..." + p[-(width - 3):]
+        lines.append(f"{p:<{width}}  " + "  ".join(f"{c[k]:>10}" for k in cols))
     if len(paths) > 1:
         lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[k]:>10}" for k in cols))
     rate = total.get("messages", 0) / elapsed if elapsed > 0 else 0.0
     lines.append(f"{total.get('messages', 0)} messages in {elapsed:.1f} s ({rate:.0f} a second, {jobs} job"
                  f"{'s' if jobs != 1 else ''})")
     if skipped:
-        shown = ", ".join(skipped[:10]) + (f", ... ({len(skipped) - 10} more)" if len(skipped) > 10 else "")
-        lines.append(f"not mail, no row (use --all-files for rows): {shown}")
+        names = ", ".join(shown(x) for x in skipped[:10]) + (
+            f", ... ({len(skipped) - 10} more)" if len(skipped) > 10 else "")
+        lines.append(f"not mail, no row (use --all-files for rows): {names}")
+    if not_followed:
+        names = ", ".join(shown(x) for x, _top in not_followed[:10]) + (
+            f", ... ({len(not_followed) - 10} more)" if len(not_followed) > 10 else "")
+        lines.append(f"symbolic links to folders, not followed: {names}")
     try:
         print("\n".join(lines), file=err)
     except (OSError, ValueError):
         pass
     return {"paths": dict(zip(paths, counts)), "total": total, "skipped": skipped,
-            "elapsed_s": elapsed, "jobs": jobs}
+            "not_followed": [x for x, _top in not_followed], "elapsed_s": elapsed, "jobs": jobs}
 
 
 # -- the command -----------------------------------------------------------------------
@@ -522,7 +643,7 @@ def cpu_count() -> int:
 
 
 def add_arguments(p) -> None:
-    from .filter import parse_size
+    from .filter import _positive, parse_size
 
     p.description = ("Check every message in mbox files, Maildir folders and folders of message "
                      "files. One row a message on standard output (JSON Lines or CSV), a summary "
@@ -540,7 +661,7 @@ def add_arguments(p) -> None:
                    help="give a row (with an error) to files found in folders that are not mail")
     p.add_argument("--max-size", type=parse_size, default=DEFAULT_MAX_SIZE, metavar="SIZE",
                    help="larger messages get an error row, unchecked (default 10M)")
-    p.add_argument("--time-budget", type=float, default=2.0, metavar="S",
+    p.add_argument("--time-budget", type=_positive, default=2.0, metavar="S",
                    help="seconds of rule matching per message (default 2)")
     p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
                    help="believe Authentication-Results headers from this server (repeatable)")
@@ -549,24 +670,41 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     settings = {"max_size": args.max_size, "time_budget": args.time_budget,
                 "trusted_authserv_ids": args.trusted_authserv_id}
-    if not args.time_budget > 0:
-        print("guard scan: --time-budget must be > 0", file=sys.stderr)
-        return 64
+    if sys.stdout is None and not args.output:
+        print("guard scan: standard output is closed: use -o FILE for the rows", file=sys.stderr)
+        return EX_IOERR
     jobs = args.jobs or cpu_count()
     out = None
+    code = 70
     try:
         if args.output:
             try:
                 out = open(args.output, "w", encoding="utf-8", newline="")
             except OSError as e:
-                print(f"guard scan: {args.output}: {e.strerror or e}", file=sys.stderr)
+                print(f"guard scan: {shown(args.output)}: {e.strerror or e}", file=sys.stderr)
                 return 73  # EX_CANTCREAT
         code, _ = run_scan(args.paths, jobs=jobs, fmt=args.format, out=out or sys.stdout,
                            progress=args.progress, settings=settings, all_files=args.all_files)
-        return code
     finally:
         if out is not None:
-            out.close()
+            try:
+                out.close()
+            except OSError as e:
+                print(f"guard scan: cannot write the rows to {shown(args.output)}: {e.strerror or e}",
+                      file=sys.stderr)
+                code = EX_IOERR
+    if out is None:
+        _quiet_stdout()
+    return code
+
+
+def _quiet_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        from .cli import quiet_stdout
+
+        quiet_stdout()
 
 
 def _register() -> None:

@@ -67,3 +67,74 @@ def test_rules_lists_every_rule(capsys):
     rows = json.loads(capsys.readouterr().out)
     ids = {r["id"] for r in rows}
     assert {"GRD101", "GRD201", "GRD301", "GRD901"} <= ids
+
+
+# -- bounded reads, exit codes without tracebacks (issue 13) ----------------------------------
+
+def guard(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "guard", *args], capture_output=True, timeout=120, **kw)
+
+
+def test_a_reader_that_goes_away_does_not_change_the_exit_code(tmp_path):
+    names = []
+    for i in range(30):
+        p = tmp_path / f"{i:02}.eml"
+        p.write_text(SCAM)
+        names.append(str(p))
+    (tmp_path / "ok.eml").write_text(GENUINE)
+    names.append(str(tmp_path / "ok.eml"))
+    for extra in ([], ["--json"]):
+        p = subprocess.run(["bash", "-c", f"{sys.executable} -m guard check {' '.join(extra + names)} "
+                            "| head -c 1 >/dev/null; echo ${PIPESTATUS[0]}"], capture_output=True, timeout=120)
+        assert p.stdout.strip() == b"20", p.stderr
+        assert b"Traceback" not in p.stderr and b"Exception ignored" not in p.stderr
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_exit_74(files):
+    p = subprocess.run(["bash", "-c", f"{sys.executable} -m guard check {files['scam.eml']} >/dev/full"],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 74 and b"Traceback" not in p.stderr
+    assert b"No space left on device" in p.stderr
+
+
+def test_an_endless_or_huge_file_is_read_up_to_the_message_cap(tmp_path):
+    from guard.parse import MAX_MESSAGE_BYTES
+
+    big = tmp_path / "big.eml"
+    with open(big, "wb") as fh:
+        fh.write(SCAM.encode())
+        fh.truncate(1024 ** 3)            # 1 GB, sparse
+    for path in ("/dev/zero", str(big)):
+        p = subprocess.run([sys.executable, "-c", (
+            "import resource, sys\n"
+            "from guard.cli import main\n"
+            f"code = main(['check', '--json', {path!r}])\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+            "sys.exit(code)\n")], capture_output=True, timeout=120)
+        assert b"Traceback" not in p.stderr and b"MemoryError" not in p.stderr, p.stderr[-300:]
+        rss_mb = int(p.stderr.split()[-1]) / 1024
+        assert rss_mb < 40 * MAX_MESSAGE_BYTES / 2 ** 20, rss_mb      # not the whole 1 GB
+        v = json.loads(p.stdout)
+        assert any(str(MAX_MESSAGE_BYTES) in n for n in v["notes"]), v["notes"]
+    assert json.loads(p.stdout)["level"] == "fraud" and p.returncode == 20
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--dns", "--dns-timeout", "0", "-"],
+    ["check", "--dns", "--dns-timeout", "inf", "-"],
+    ["check", "--dns", "--dns-timeout", "nan", "-"],
+    ["filter", "--time-budget", "inf"],
+    ["filter", "--time-budget", "nan"],
+    ["filter", "--dns", "--dns-timeout", "0"],
+    ["filter", "--max-size", "inf"],
+    ["milter", "--time-budget", "inf"],
+    ["milter", "--workers", "0"],
+    ["scan", "--time-budget", "inf", "."],
+])
+def test_settings_that_would_fail_every_message_are_usage_errors(args):
+    p = guard(*args, input=SCAM.encode())
+    assert p.returncode == 64, (args, p.returncode, p.stderr)
+    assert b"error: argument" in p.stderr and b"Traceback" not in p.stderr
+    assert p.stdout == b""
+

@@ -278,3 +278,117 @@ def test_mbox_spans_match_a_line_by_line_reading(tmp_path):
     assert len(big) > 3 * (1 << 20)
     spans = scan.mbox_spans(str(p))
     assert spans == _spans_by_lines(big) and len(spans) == 1500
+
+
+# -- links, names, closed and full outputs (issue 13) ---------------------------------------
+
+def guard_scan(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "guard", "scan", "-j1", *args], capture_output=True,
+                          cwd=ROOT, timeout=120, **kw)
+
+
+def test_symbolic_links_loops_and_dangling_links(tmp_path):
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "ok.eml").write_bytes(SCAM)
+    os.symlink("b", d / "a")                 # a -> b -> a
+    os.symlink("a", d / "b")
+    os.symlink("nowhere", d / "dangling.eml")
+    os.symlink(".", d / "self")              # a folder link: not followed
+    os.symlink("ok.eml", d / "link-to-file.eml")
+    code, rows, err = scan_rows([d], jobs=1)
+    by = {r["location"]: r for r in rows}
+    assert by[f"{d}/ok.eml"]["level"] == "fraud"
+    assert by[f"{d}/link-to-file.eml"]["level"] == "fraud"       # a link to a file is read
+    for name in ("a", "b", "dangling.eml"):
+        assert by[f"{d}/{name}"]["error"].startswith("broken symbolic link"), by[f"{d}/{name}"]
+        assert by[f"{d}/{name}"]["level"] is None
+    assert len(rows) == 5
+    assert f"symbolic links to folders, not followed: {d}/self" in err
+    assert code == 20
+
+
+def test_maildir_plus_plus_link_to_itself_is_not_followed(tmp_path):
+    md = tmp_path / "md"
+    for sub in ("cur", "new", "tmp", ".Sent/cur", ".Sent/new"):
+        (md / sub).mkdir(parents=True)
+    (md / "cur" / "1").write_bytes(SCAM)
+    (md / ".Sent" / "cur" / "2").write_bytes(GENUINE)
+    os.symlink(".", md / ".Loop")
+    os.symlink("nowhere", md / "new" / "3")
+    code, rows, err = scan_rows([md], jobs=1)
+    assert sorted(r["location"] for r in rows) == sorted([f"{md}/cur/1", f"{md}/.Sent/cur/2", f"{md}/new/3"])
+    assert "broken symbolic link" in next(r for r in rows if r["location"].endswith("/new/3"))["error"]
+    assert f"not followed: {md}/.Loop" in err
+    p = guard_scan(str(md))
+    assert p.returncode == 20 and b"Traceback" not in p.stderr
+
+
+def test_a_broken_link_named_on_the_command_line(tmp_path):
+    os.symlink(tmp_path / "loop", tmp_path / "loop")
+    code, rows, err = scan_rows([tmp_path / "loop"], jobs=1)
+    assert code == 66 and rows == []
+    assert "broken symbolic link" in err
+
+
+@pytest.fixture
+def latin1_name(tmp_path):
+    d = tmp_path / "names"
+    d.mkdir()
+    with open(os.fsencode(str(d)) + b"/caf\xe9.eml", "wb") as fh:
+        fh.write(SCAM)
+    return d
+
+
+def test_a_file_name_that_is_not_utf8(latin1_name, tmp_path):
+    d = latin1_name
+    rows_file = tmp_path / "rows.jsonl"
+    p = guard_scan("-o", str(rows_file), str(d))
+    assert p.returncode == 20, p.stderr
+    rows = [json.loads(line) for line in rows_file.read_text("utf-8").splitlines()]
+    assert [r["location"] for r in rows] == [f"{d}/caf\\xe9.eml"] and rows[0]["level"] == "fraud"
+    strict = dict(os.environ, PYTHONIOENCODING="utf-8:strict", LC_ALL="C.UTF-8")
+    p = guard_scan(str(d), env=strict)
+    assert p.returncode == 20 and b"Traceback" not in p.stderr, p.stderr
+    assert json.loads(p.stdout)["location"] == f"{d}/caf\\xe9.eml"
+    p = guard_scan("--format", "csv", str(d), env=strict)
+    assert p.returncode == 20 and b"Traceback" not in p.stderr, p.stderr
+    assert f"{d}/caf\\xe9.eml,eml,fraud".encode() in p.stdout
+    p = subprocess.run([sys.executable, "-m", "guard", "check", os.fsencode(str(d)) + b"/caf\xe9.eml"],
+                       capture_output=True, env=strict, cwd=ROOT, timeout=60)
+    assert p.returncode == 20 and b"Traceback" not in p.stderr
+    assert b"caf\\xe9.eml: FRAUD" in p.stdout
+
+
+@pytest.fixture
+def thirty(tmp_path):
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(30):
+        (d / f"{i:02}.eml").write_bytes(SCAM)
+    return d
+
+
+def test_a_reader_that_goes_away_does_not_change_the_exit_code(thirty):
+    p = subprocess.run(["bash", "-c", f"{sys.executable} -m guard scan -j1 {thirty} | head -c 1 >/dev/null; "
+                        "echo ${PIPESTATUS[0]}"], capture_output=True, cwd=ROOT, timeout=120)
+    assert p.stdout.strip() == b"20", p.stderr
+    assert b"Traceback" not in p.stderr and b"30 messages in" in p.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_exit_74(thirty):
+    p = subprocess.run(["bash", "-c", f"{sys.executable} -m guard scan -j1 {thirty} >/dev/full"],
+                       capture_output=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 74 and b"Traceback" not in p.stderr
+    assert b"cannot write the rows: No space left on device" in p.stderr
+    p = guard_scan("-o", "/dev/full", str(thirty))
+    assert p.returncode == 74 and b"Traceback" not in p.stderr
+    p = guard_scan("--format", "csv", "-j2", "-o", "/dev/full", str(thirty))
+    assert p.returncode == 74 and b"Traceback" not in p.stderr
+
+
+def test_time_budget_must_be_finite(tmp_path):
+    for value in ("inf", "nan", "0", "-1"):
+        p = guard_scan("--time-budget", value, str(tmp_path))
+        assert p.returncode == 64 and b"--time-budget" in p.stderr
