@@ -10,7 +10,7 @@ Two questions, kept apart:
      the topmost headers whose authserv-id the operator listed, down to the
      first one that is not listed.
    * Mailbox mode (``check(mailbox=True)``: the web page, ``guard check
-     --mailbox``/``--text``): a person brings a message from their own
+     --mailbox``): a person brings a message from their own
      mailbox, so the topmost header is their provider's. It is believed when
      its authserv-id is one of the large providers in
      ``rules/data/mailbox_providers.toml``: only that header (or that

@@ -98,15 +98,19 @@ def shortener_domains() -> frozenset[str]:
 
 
 def _label_to_ascii(lab: str) -> str:
+    lab = lab.lower()
     if lab.isascii():
         return lab
     import idna
 
     try:
-        return idna.encode(lab, uts46=True).decode("ascii")
+        # strict IDNA 2008, no UTS #46 mapping: a label that only maps to
+        # a valid one (full-width "ｏ", the roman numeral "ⅼ") is not that
+        # name; a header carrying it is imitating it
+        return idna.encode(lab).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
-        # IDNA 2008 refuses it (a symbol, a mixed label...): a mail header
-        # can still carry it, so keep it comparable as raw punycode
+        # IDNA 2008 refuses it (a symbol, a mapped or mixed label...): a mail
+        # header can still carry it, so keep it comparable as raw punycode
         try:
             return "xn--" + lab.encode("punycode").decode("ascii")
         except UnicodeError:
@@ -279,8 +283,8 @@ _NAME_SPELLED = re.compile(
 def _lookalike(domain: str, name: str, suffix: str) -> str | None:
     if not domain:
         return None
-    # ilo.org.<anything>: the subdomain trick
-    if domain.startswith("ilo.org.") or ".ilo.org." in domain:
+    # ilo.org.<anything>, ilo.org-<anything>: the subdomain trick
+    if re.match(r"(?:[^.]+\.)*ilo\.org[.\-_]", domain):
         return "subdomain"
     if name == "ilo":
         return "suffix"           # ilo.com, ilo.ch, ilo.int, ...

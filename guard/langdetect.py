@@ -1,5 +1,6 @@
 """Which language a message is written in: English, Spanish, French or
-Portuguese, from how often each language's commonest short words occur.
+Portuguese, from how often each language's commonest short words (and the
+greetings and closings of a letter) occur.
 
 Good enough to pick the language of a verdict (``check(lang="auto")``):
 recruitment mail is a few hundred words of ordinary prose, where these words
@@ -15,13 +16,17 @@ import re
 # the commonest function words of each language (written for guard)
 _STOP = {
     "en": """the and of to is in you your for with that this are be we our have will please
-             on it as from not at by an or was been has can which would should they their""",
-    "es": """el los las del una por con es en su sus usted ustedes muy pero como más le lo al y
-             ha para este esta estos nos les también fue son hay desde hasta cuando""",
-    "fr": """le la les des du et est une pour dans pas vous nous avec sur qui au aux ce cette
-             votre vos être sont été ne par ou mais très leur nos""",
-    "pt": """o os as do da dos das um uma não você vocês com em no na nos nas ao é são pelo pela
-             seu sua mais também foi para ser está obrigado muito""",
+             on it as from not at by an or was been has can which would should they their
+             dear thank thanks regards sincerely""",
+    "es": """de la que el los las del una por con es en su sus usted ustedes muy pero como más
+             le lo al y ha para este esta estos nos les también fue son hay desde hasta cuando
+             estimado estimada gracias saludos atentamente""",
+    "fr": """de la que le les des du et est une pour dans pas vous nous avec sur qui au aux ce
+             cette votre vos être sont été ne par ou mais très leur nos madame monsieur merci
+             cordialement""",
+    "pt": """de que o os as do da dos das um uma não você vocês com em no na nos nas ao é são
+             pelo pela seu sua mais também foi para ser está obrigado obrigada muito prezado
+             prezada atenciosamente cumprimentos""",
 }
 STOP_WORDS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in _STOP.items()}
 MIN_HITS = 3
