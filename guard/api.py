@@ -24,6 +24,7 @@ def check(
     lang: str = "en",
     resolver: Any = None,
     trusted_authserv_ids: tuple[str, ...] | list[str] | frozenset[str] = (),
+    mailbox: bool = False,
     time_budget: float = DEFAULT_TIME_BUDGET,
     dns_budget: float = DEFAULT_DNS_BUDGET,
     ruleset=None,
@@ -35,11 +36,18 @@ def check(
     begins with header lines, otherwise taken as pasted text).
     ``sender``: the sender's address as a user typed it, for pasted text.
     ``lang``: "en", "es" or "fr": the language of titles, explanations and
-    advice in the Verdict (all three are in the rule packs).
+    advice in the Verdict (all three are in the rule packs); "auto": the
+    language the message is written in, when it is one of those (a message
+    in Portuguese, or in no language recognised, is explained in English
+    until Portuguese texts exist, with a note saying so).
     ``resolver``: a ``dns.resolver.Resolver`` to turn DNS checks on; None
     (the default) means no network at all.
     ``trusted_authserv_ids``: the authserv-ids of your own mail servers whose
     Authentication-Results headers may be believed.
+    ``mailbox``: True when a person brings the message from their own
+    mailbox (pasted or saved): the topmost Authentication-Results header is
+    then believed when a large mailbox provider wrote it
+    (rules/data/mailbox_providers.toml). Mail filters leave it False.
     ``time_budget``: seconds the rules may take before the rest are skipped.
 
     Never raises on message content: an internal error gives a verdict with
@@ -52,8 +60,10 @@ def check(
         )
     if sender is not None and not isinstance(sender, str):
         raise TypeError("sender must be a str or None")
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}")
+    if lang != "auto" and lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS} or 'auto'")
+    if not isinstance(mailbox, bool):
+        raise TypeError("mailbox must be True or False")
     _seconds("time_budget", time_budget)
     _seconds("dns_budget", dns_budget)
     if resolver is not None and not callable(getattr(resolver, "resolve", None)):
@@ -61,11 +71,11 @@ def check(
     trusted = authserv_ids(trusted_authserv_ids)
     t0 = time.perf_counter()
     try:
-        return _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset)
+        return _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset, mailbox)
     except Exception as exc:  # fail open: a verdict, never a crash
         _log_internal_error(exc)
         return Verdict(
-            level=Level.CLEAR, score=0.0, findings=[], advice=[], lang=lang,
+            level=Level.CLEAR, score=0.0, findings=[], advice=[], lang=lang if lang in LANGS else "en",
             notes=[f"internal error: {type(exc).__name__}; the message was not fully checked"],
             complete=False, elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
@@ -106,7 +116,8 @@ def _log_internal_error(exc: BaseException) -> None:
     log.error("guard: internal error %s at %s", type(exc).__name__, where)
 
 
-def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset) -> Verdict:
+def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset,
+           mailbox=False) -> Verdict:
     from . import checks, engine
     from .parse import parse
     from .rules import default_ruleset
@@ -117,9 +128,15 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     except RecursionError:
         from .parse import Parsed
         parsed = Parsed(notes=["message structure too deep to read"])
+    lang_note = None
+    if lang == "auto":
+        lang, lang_note = _auto_lang(parsed)
     st = engine.State(rs, parsed, lang, deadline=t0 + time_budget)
     st.notes.extend(parsed.notes)
+    if lang_note:
+        st.notes.append(lang_note)
     st.facts["trusted_authserv_ids"] = trusted
+    st.facts["mailbox"] = mailbox
     engine.eval_contexts(st)
     checks.sender_facts(st)
     for rule in rs.rules:
@@ -159,6 +176,23 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     )
 
 
+_LANG_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese"}
+
+
+def _auto_lang(parsed) -> tuple[str, str | None]:
+    """The verdict's language for lang="auto", and a note when it had to
+    fall back to English."""
+    from .langdetect import detect
+
+    text = parsed.views.get("subject", "") + "\n" + parsed.views.get("body", "")
+    found = detect(text)
+    if found in LANGS:
+        return found, None
+    if found is None:
+        return "en", "language: not recognised; explained in English"
+    return "en", f"language: {_LANG_NAMES.get(found, found)}; explained in English (no {_LANG_NAMES.get(found, found)} texts yet)"
+
+
 def _sender_info(st) -> dict:
     s = st.parsed.sender
     if s is None:
@@ -182,7 +216,24 @@ def _advice(rs, level: Level, st, lang: str) -> list[str]:
         if cat in cats:
             keys.extend(k for k in extra if k not in keys)
     out = []
+    params = _advice_params(lang)
     for k in keys:
         texts = adv["texts"][k]
-        out.append(texts.get(lang) or texts["en"])
+        text = texts.get(lang) or texts["en"]
+        out.append(text.format_map(params) if "{" in text else text)
     return out
+
+
+def _advice_params(lang: str) -> dict:
+    """What the advice texts take from the organisation's profile
+    (rules/data/org_ilo.toml): {jobs_site}, {jobs_url}, {report}."""
+    from .domains import profile
+
+    prof = profile()
+    rep = prof.get("report", {})
+    return {
+        "jobs_site": prof["jobs_site"]["host"],
+        "jobs_url": prof["jobs_site"]["url"],
+        "report": rep.get(lang) or rep.get("en", ""),
+        "report_url": rep.get("url", ""),
+    }

@@ -6,11 +6,17 @@ check returns the evidence of a hit (an empty list for a miss) and may note
 facts about the message (``st.facts``) that meta rules combine.
 
 Authentication-Results (RFC 8601) can be forged by whoever sends the
-message: a header is trusted only when its authserv-id is one the caller
-listed (``check(..., trusted_authserv_ids=[...])``), and only the topmost
-headers are read, down to the first one that is not trusted. With none
-trusted, authentication is "unknown" (listed in ``Verdict.unknowns``), never
-"pass".
+message; which headers are believed and what they say about the From domain
+(DMARC, RFC 7489) is guard/auth.py's job. ``sender_facts`` asks it once per
+message. With nothing believed, authentication is "unknown" (listed in
+``Verdict.unknowns`` for an ilo.org From), never "pass".
+
+UN-system colleagues: a sender on one of the UN system's own domains
+(rules/data/un_system.toml) who writes about the ILO does not make the
+message "speak as the ILO"; the claim stands only when the sender claims to
+be the ILO itself (a From name that begins with the ILO's name or pairs it
+with a recruiting unit, or a signature line such as "ILO Recruitment") or
+when the believed Authentication-Results say the From address is forged.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import re
 import tomllib
 from typing import Callable
 
-from . import domains
+from . import auth, domains
 from .engine import State
 from .model import Evidence
 from .parse import Address
@@ -84,7 +90,7 @@ def address_problem(address: str) -> str | None:
 
 
 def sender_facts(st: State) -> None:
-    """Note what the sender's domain is (run once, before the checks)."""
+    """Note who the sender is (run once, after the contexts, before the checks)."""
     p = st.parsed
     s = p.sender
     f = st.facts
@@ -98,16 +104,121 @@ def sender_facts(st: State) -> None:
     d = domains.info(s.domain)
     f["sender_domain"] = d
     f["sender_is_ilo"] = d.is_ilo
-    f["sender_lookalike"] = d.lookalike is not None
     f["sender_freemail"] = d.is_freemail
     f["sender_affiliated"] = d.is_affiliated
+    j = None
+    if p.is_message and p.sender_source == "header" and p.auth_results:
+        j = auth.judge(p.auth_results, d.domain, trusted=f.get("trusted_authserv_ids", frozenset()),
+                       mailbox=bool(f.get("mailbox")), received_above=p.received)
+        f["auth"] = j
+    if d.is_ilo:
+        if j is not None and j.status == "pass":
+            f["authenticated_ilo"] = True
+        elif j is not None and j.status == "fail":
+            f["forged_ilo"] = True
+        elif p.is_message and p.sender_source == "header":
+            st.unknowns.append("authentication")
+    if d.is_un_system and not (j is not None and j.status == "fail") and not claims_to_be_ilo(st):
+        # a colleague writing about the ILO, not the ILO writing
+        f["un_colleague"] = True
+        st.contexts.pop("claims_ilo", None)
+        st.contexts.pop("ilo_sender_name", None)
+    f["sender_lookalike"] = d.lookalike is not None or (d.near_miss and "claims_ilo" in st.contexts)
+
+
+# -- does the sender claim to be the ILO itself? ---------------------------------------
+
+_UNIT_WORDS = (
+    "recruitment recruiting recruiter human resources hr hrd careers career jobs job "
+    "selection personnel hiring talent staffing vacancies vacancy unit team department desk "
+    "section division committee board panel services service "
+    "contratacion reclutamiento recursos humanos rrhh seleccion personal empleo empleos "
+    "departamento unidad equipo oficina comite "
+    "recrutement ressources humaines rh emplois emploi equipe departement comite "
+    "recrutamento selecao departamento equipa"
+)
+_LINKS = ("of", "the", "de", "la", "del", "du", "l", "da", "do", "des", "d")
+
+
+def _word_skeletons(text: str) -> list[str]:
+    return [domains.skeleton(w) for w in re.findall(r"[^\W_]+", text[:300])]
+
+
+@functools.lru_cache(maxsize=1)
+def _org_names() -> tuple[tuple[str, ...], ...]:
+    names = set()
+    for lang_names in domains.profile()["names"].values():
+        for n in lang_names:
+            names.add(tuple(_word_skeletons(n)))
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_skeletons() -> frozenset[str]:
+    return frozenset(domains.skeleton(w) for w in _UNIT_WORDS.split())
+
+
+@functools.lru_cache(maxsize=1)
+def _link_skeletons() -> frozenset[str]:
+    return frozenset(domains.skeleton(w) for w in _LINKS)
+
+
+def _find_name(words: list[str]) -> tuple[int, int] | None:
+    for name in _org_names():
+        n = len(name)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i:i + n]) == name:
+                return i, i + n
+    return None
+
+
+def names_the_ilo(display: str) -> bool:
+    """A From name that presents the sender as the ILO: it begins with the
+    ILO's name ("ILO Recruitment", "Organización Internacional del Trabajo")
+    or pairs the name with a recruiting unit ("Recrutement BIT"). Words are
+    compared by their visual skeleton, so "ІLO" in Cyrillic counts."""
+    words = _word_skeletons(display)
+    at = _find_name(words)
+    if at is None:
+        return False
+    if at[0] == 0:
+        return True
+    units = _unit_skeletons()
+    return any(w in units for w in words)
+
+
+def _signature_line(line: str) -> bool:
+    """A line made only of the ILO's name and recruiting-unit words
+    ("ILO Recruitment Unit", "Recursos Humanos de la OIT")."""
+    if len(line) > 80:
+        return False
+    words = _word_skeletons(line)
+    if not words or len(words) > 8:
+        return False
+    at = _find_name(words)
+    if at is None:
+        return False
+    rest = words[:at[0]] + words[at[1]:]
+    units, links = _unit_skeletons(), _link_skeletons()
+    return bool(rest) and all(w in units or w in links for w in rest) and any(w in units for w in rest)
+
+
+def claims_to_be_ilo(st: State) -> bool:
+    p = st.parsed
+    if p.sender is not None and p.sender.display and names_the_ilo(p.sender.display):
+        return True
+    body = p.views.get("body", "")
+    return any(_signature_line(line.strip()) for line in body[:20000].splitlines() if line.strip())
 
 
 @check("sender_lookalike")
 def _sender_lookalike(st: State, rule: Rule) -> list[Evidence]:
     d = st.facts.get("sender_domain")
-    if d is None or d.lookalike is None:
+    if d is None or not st.facts.get("sender_lookalike"):
         return []
+    if d.lookalike is None:   # a near miss, with an ILO claim
+        return [_addr_evidence(st, st.parsed.sender, detail(st, "lookalike", domain=d.domain,
+                                                            kind=detail(st, "kind.near")))] + _claim(st)
     return [_addr_evidence(st, st.parsed.sender, _lookalike_detail(st, d))]
 
 
@@ -123,7 +234,7 @@ def _sender_freemail(st: State, rule: Rule) -> list[Evidence]:
 @check("sender_not_ilo")
 def _sender_not_ilo(st: State, rule: Rule) -> list[Evidence]:
     d = st.facts.get("sender_domain")
-    if (d is None or d.is_ilo or d.is_freemail or d.lookalike or d.is_affiliated
+    if (d is None or d.is_ilo or d.is_freemail or st.facts.get("sender_lookalike") or d.is_affiliated
             or "claims_ilo" not in st.contexts):
         return []
     return [_addr_evidence(st, st.parsed.sender, detail(st, "registered", domain=d.registered))] + _claim(st)
@@ -204,54 +315,40 @@ def _return_path_elsewhere(st: State, rule: Rule) -> list[Evidence]:
     rp = st.parsed.return_path
     if not (s and s.is_ilo) or rp is None or not _other_org(st, rp):
         return []
+    if st.facts.get("authenticated_ilo"):
+        # DMARC passed: a list or mailing service's envelope is expected
+        return []
     d = domains.info(rp.domain)
     if d.is_freemail or d.lookalike:
         st.facts["forged_ilo"] = True
     return [_addr_evidence(st, rp, detail(st, "envelope", domain=d.registered))]
 
 
-_AR_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", re.I)
-_AR_FROM = re.compile(r"header\.from\s*=\s*([^\s;()]+)", re.I)
-
-
-def auth_results(st: State, trusted: frozenset[str]) -> list[tuple[str, str, str, int, int, int]]:
-    """(method, result, header.from, start, end, header index) from trusted
-    headers, top first."""
-    out = []
-    for i, value in enumerate(st.parsed.auth_results):
-        servid = value.split(";", 1)[0].strip().split()[0].lower() if value.strip() else ""
-        if servid not in trusted:
-            break
-        for m in _AR_RESULT.finditer(value):
-            hf = _AR_FROM.search(value, m.end())
-            out.append((m.group(1).lower(), m.group(2).lower(),
-                        hf.group(1).lower() if hf else "", m.start(), m.end(), i))
-    return out
+def auth_results(st: State, trusted: frozenset[str] | None = None) -> list:
+    """The results that decided the sender's authentication (empty when it
+    is unknown). ``trusted`` is ignored: the judgement made in
+    ``sender_facts`` already applied the caller's settings."""
+    j = st.facts.get("auth")
+    return list(j.evidence) if j is not None and j.status != "unknown" else []
 
 
 @check("auth_fail")
 def _auth_fail(st: State, rule: Rule) -> list[Evidence]:
+    """The believed Authentication-Results say the ilo.org From is forged."""
     s = st.facts.get("sender_domain")
-    if not (s and s.is_ilo):
+    j = st.facts.get("auth")
+    if not (s and s.is_ilo) or j is None or j.status != "fail":
         return []
-    trusted = st.facts.get("trusted_authserv_ids", frozenset())
-    results = auth_results(st, trusted)
-    if not results:
-        if st.parsed.is_message and st.parsed.sender_source == "header":
-            st.unknowns.append("authentication")
-        return []
+    text = st.parsed.auth_results[0] if st.parsed.auth_results else ""
+    server = j.provider or j.servid or "?"
     ev = []
-    for method, result, _hf, a, b, i in results:
-        if method == "dmarc" and result == "pass":
-            st.facts["authenticated_ilo"] = True
-        if result in ("fail", "softfail", "permerror") and method in ("dmarc", "spf", "dkim"):
-            if i == 0:
-                text = st.parsed.auth_results[0]
-                ev.append(Evidence("authentication_results", a, b, text[a:b],
-                                   detail(st, "auth_failed", method=method, result=result)))
-    if ev:
-        st.facts["forged_ilo"] = True
-        st.facts.pop("authenticated_ilo", None)
+    for r in j.evidence:
+        why = detail(st, "auth_unaligned" if j.reason == "unaligned" else "auth_failed",
+                     method=r.method, result=r.result, domain=r.domain or "?", server=server)
+        if r.header == 0 and 0 <= r.start < r.end <= len(text):
+            ev.append(Evidence("authentication_results", r.start, r.end, text[r.start:r.end], why))
+        else:
+            ev.append(Evidence("authentication_results", 0, 0, "", why))
     return ev
 
 
@@ -277,6 +374,8 @@ def _contact_outside_ilo(st: State, rule: Rule) -> list[Evidence]:
             ev.append(_addr_evidence(st, a, detail(st, "freemail", domain=d.registered)))
         elif d.lookalike:
             ev.append(_addr_evidence(st, a, _lookalike_detail(st, d)))
+        elif d.near_miss:
+            ev.append(_addr_evidence(st, a, detail(st, "lookalike", domain=d.domain, kind=detail(st, "kind.near"))))
         if len(ev) >= 5:
             break
     return ev
@@ -287,7 +386,7 @@ def _link_lookalike(st: State, rule: Rule) -> list[Evidence]:
     ev = []
     for link in st.parsed.links:
         d = domains.info(link.host)
-        if d.lookalike:
+        if d.lookalike and not d.is_ilo_web:   # ilo.ch, oit.org: the ILO's own web sites
             ev.append(_link_evidence(st, link, _lookalike_detail(st, d)))
         if len(ev) >= 5:
             break

@@ -1,6 +1,8 @@
 """The ``guard`` command.
 
     guard check FILE... | -      check messages; exit code = worst level
+                                 (--mailbox: a message from your own mailbox,
+                                 see guard/auth.py)
     guard rules                  list the rules
 
 Exit codes (README.md, "CLI"): 0 clear, 10 suspicious, 20 fraud (the worst
@@ -68,8 +70,13 @@ def _build() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="FILE")
     c.add_argument("--sender", help="the sender's address, for pasted text")
     c.add_argument("--json", action="store_true", help="print one JSON verdict per file (JSON Lines)")
-    c.add_argument("--lang", choices=LANGS, default="en")
-    c.add_argument("--text", action="store_true", help="treat input as pasted text even if it begins with headers")
+    c.add_argument("--lang", choices=LANGS + ("auto",), default="en",
+                   help="language of the report; auto: the message's own language (en, es, fr; others in en)")
+    c.add_argument("--text", action="store_true",
+                   help="treat input as pasted text even if it begins with headers")
+    c.add_argument("--mailbox", action="store_true",
+                   help="the message is one you saved or pasted from your own mailbox: believe its topmost "
+                        "Authentication-Results when a large mail provider wrote it (the web page does this)")
     c.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
                    help="believe Authentication-Results headers from this server (repeatable)")
     add_dns_arguments(c)
@@ -179,6 +186,7 @@ def _cmd_check(args) -> int:
                     msg = "\n" + msg  # a leading blank line: not a header block
         v = check(msg, sender=args.sender, lang=args.lang, resolver=resolver,
                   trusted_authserv_ids=args.trusted_authserv_id,
+                  mailbox=args.mailbox,
                   dns_budget=getattr(args, "dns_timeout", 2.0))
         if v.level.rank > worst.rank:
             worst = v.level

@@ -1,37 +1,53 @@
-"""What a domain name is: the ILO's own, a free-mail provider, a look-alike.
+"""What a domain name is: the ILO's own, a UN-system colleague's, a free-mail
+provider, a look-alike.
 
 Registered domains come from the Public Suffix List snapshot that ships
 inside the tldextract package, read by guard/psl.py (no network, no cache on
-disk, and no import of tldextract itself: see that module). The lists of
-free-mail providers and ILO-affiliated domains are data, in
-``rules/domains.toml``.
+disk). The organisation is data: ``rules/data/org_ilo.toml`` (official
+domains, affiliates, web aliases, names, jobs site, where to report) and
+``rules/data/un_system.toml`` (the UN system's own domains); free-mail
+providers and link shorteners are in ``rules/domains.toml``.
 
-Look-alike decisions (documented in README.md, "Sender rules"):
+Names are encoded and decoded with the ``idna`` package (IDNA 2008 with the
+UTS #46 mapping, as browsers and mail programs do), not the standard
+library's IDNA 2003 codec; a label IDNA 2008 refuses is kept comparable as
+raw punycode.
 
-* ``ilo.org`` and its subdomains are the ILO. Affiliated domains (the ILO's
-  training centre ``itcilo.org``) are genuine but are *not* ilo.org; they are
-  never called look-alikes.
-* ``ilo.org.<anything>`` where the registered domain is not ilo.org is the
-  subdomain trick.
-* A registered domain whose name part is ``ilo`` under another suffix
-  (``ilo.com``, ``ilo.ch``) is a suffix swap.
-* A name part made of the token ``ilo`` (or ``oit``) joined to recruiting or
-  organisational words, with or without hyphens (``ilo-org``, ``iloorg``,
-  ``ilo-careers``, ``oit-empleos``), or spelling the Organization's name out,
-  is a name variant.
-* A name part whose visual skeleton equals ``ilo`` or ``iloorg`` (``i1o``,
-  ``il0``, ``llo``, Cyrillic ``ilо`` in punycode) is a typo or homoglyph.
+Look-alike decisions (README.md, "Look-alike domains"):
+
+* ``ilo.org`` and its subdomains are the ILO. Affiliates (``itcilo.org``)
+  are genuine but are *not* ilo.org; the UN system's domains are
+  colleagues: neither is ever called a look-alike. The ILO's web aliases
+  (``oit.org``, ``ilo.ch``) are its own web sites (``is_ilo_web``: a link
+  there is not a look-alike link) but not its mail domains: as a sender,
+  ``ilo.ch`` is still a suffix swap.
+* strong look-alikes, flagged whatever the message says: ``ilo.org.<x>``
+  (subdomain trick), ``ilo.<other suffix>``, the name joined to other words
+  (``ilo-org``, ``iloorg``, ``ilo-careers``, ``oit-empleos``) or spelt out,
+  labels that read ``ilo`` once dots and hyphens are dropped (``i-lo.org``,
+  ``i.lo.org``), and names whose visual skeleton is ``ilo``/``iloorg``.
+  The skeleton is UTS #39's (Unicode's confusables data, read offline from
+  the ``confusable_homoglyphs`` package) with accents dropped, case folded
+  and the ``i``/``l`` pair merged: ``ilօ.org`` (Armenian oh), ``ɪlo.org``,
+  ``iIo.org``, ``i1o.org``, ``il0.org``, ``xn--il-gmc.org``.
+* near misses (``near_miss``): one edit (omission, repetition, swap,
+  replacement, insertion, addition, a flipped bit) away from ``ilo`` or
+  ``iloorg``: ``io.org``, ``illo.org``, ``iol.org``, ``ilp.org``,
+  ``iloa.org``. Short names one letter from "ilo" are often real
+  organisations, so these count only as the sender of a message that claims
+  the ILO (guard/checks.py).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 
 from . import psl
-from .normalize import fold_char
 from .paths import rules_dir
 
 ILO_DOMAIN = "ilo.org"
@@ -43,46 +59,95 @@ def _data() -> dict:
         return tomllib.load(fh)
 
 
+@functools.lru_cache(maxsize=1)
+def profile() -> dict:
+    """The ILO's profile (rules/data/org_ilo.toml)."""
+    with open(rules_dir() / "data" / "org_ilo.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+@functools.lru_cache(maxsize=1)
+def official_domains() -> frozenset[str]:
+    return frozenset(profile()["domains"]["official"])
+
+
+@functools.lru_cache(maxsize=1)
+def affiliated_domains() -> frozenset[str]:
+    return frozenset(profile()["domains"]["affiliates"])
+
+
+@functools.lru_cache(maxsize=1)
+def web_alias_domains() -> frozenset[str]:
+    return frozenset(profile()["domains"].get("web_aliases", []))
+
+
+@functools.lru_cache(maxsize=1)
+def un_system_domains() -> frozenset[str]:
+    with open(rules_dir() / "data" / "un_system.toml", "rb") as fh:
+        return frozenset(tomllib.load(fh)["domains"])
+
+
+@functools.lru_cache(maxsize=1)
 def freemail_domains() -> frozenset[str]:
     return frozenset(_data()["freemail"]["domains"])
 
 
-def affiliated_domains() -> frozenset[str]:
-    return frozenset(_data()["affiliated"]["domains"])
-
-
+@functools.lru_cache(maxsize=1)
 def shortener_domains() -> frozenset[str]:
     return frozenset(_data()["shorteners"]["domains"])
 
 
-def to_ascii(domain: str) -> str:
-    """Lower-case IDNA (punycode) form of a domain, or '' if it is not one."""
-    d = domain.strip().strip(".").lower()
-    if not d or len(d) > 253:
-        return ""
-    if d.isascii():
-        return d
+def _label_to_ascii(lab: str) -> str:
+    lab = lab.lower()
+    if lab.isascii():
+        return lab
+    import idna
+
     try:
-        return d.encode("idna").decode("ascii")
-    except UnicodeError:
-        # IDNA 2003 refuses some names browsers show; keep them comparable.
+        # strict IDNA 2008, no UTS #46 mapping: a label that only maps to
+        # a valid one (full-width "ｏ", the roman numeral "ⅼ") is not that
+        # name; a header carrying it is imitating it
+        return idna.encode(lab).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        # IDNA 2008 refuses it (a symbol, a mapped or mixed label...): a mail
+        # header can still carry it, so keep it comparable as raw punycode
         try:
-            return ".".join(
-                lab if lab.isascii() else "xn--" + lab.encode("punycode").decode("ascii")
-                for lab in d.split(".")
-            )
+            return "xn--" + lab.encode("punycode").decode("ascii")
         except UnicodeError:
             return ""
 
 
+def to_ascii(domain: str) -> str:
+    """Lower-case IDNA (punycode) form of a domain, or '' if it is not one."""
+    d = domain.strip().strip(".")
+    if not d or len(d) > 253:
+        return ""
+    if d.isascii():
+        return d.lower()
+    d = unicodedata.normalize("NFC", d).replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
+    out = []
+    for lab in d.split("."):
+        a = _label_to_ascii(lab)
+        if not a and lab:
+            return ""
+        out.append(a.lower())
+    return ".".join(out)
+
+
 def to_unicode(domain: str) -> str:
+    """The Unicode form of each xn-- label (IDNA 2008; raw punycode as a fallback)."""
     out = []
     for lab in domain.split("."):
-        if lab.startswith("xn--"):
+        if lab[:4].lower() == "xn--":
             try:
-                lab = lab[4:].encode("ascii").decode("punycode")
-            except (UnicodeError, ValueError):
-                pass
+                import idna
+
+                lab = idna.decode(lab)
+            except (UnicodeError, ValueError, Exception):
+                try:
+                    lab = lab[4:].encode("ascii").decode("punycode")
+                except (UnicodeError, ValueError):
+                    pass
         out.append(lab)
     return ".".join(out)
 
@@ -98,6 +163,9 @@ class DomainInfo:
     is_freemail: bool
     lookalike: str | None   # why it imitates ilo.org, or None
     shortener: bool
+    is_un_system: bool = False   # a UN-system organisation's own domain
+    is_ilo_web: bool = False     # the ILO's web pages are served here (oit.org, ilo.ch)
+    near_miss: bool = False      # one edit from ilo / iloorg: a sign only with an ILO claim
 
 
 @functools.lru_cache(maxsize=4096)
@@ -108,8 +176,17 @@ def info(domain: str) -> DomainInfo:
         registered = f"{name}.{suffix}"
     else:
         registered, name, suffix = d, d.split(".")[0] if d else "", ""
-    is_ilo = registered == ILO_DOMAIN
+    is_ilo = registered in official_domains()
     affiliated = registered in affiliated_domains()
+    web = registered in web_alias_domains()
+    un = registered in un_system_domains()
+    free = registered in freemail_domains()
+    short = registered in shortener_domains()
+    # web aliases are the ILO's own web sites but not its mail domains: as a
+    # sender or contact address ilo.ch is still "another ending than .org"
+    # (checks skip them for links)
+    genuine = is_ilo or affiliated or un
+    lookalike = None if genuine else _lookalike(d, name, suffix)
     return DomainInfo(
         domain=d,
         registered=registered,
@@ -117,20 +194,70 @@ def info(domain: str) -> DomainInfo:
         suffix=suffix,
         is_ilo=is_ilo,
         is_affiliated=affiliated,
-        is_freemail=registered in freemail_domains(),
-        lookalike=None if (is_ilo or affiliated) else _lookalike(d, name, suffix),
-        shortener=registered in shortener_domains(),
+        is_freemail=free,
+        lookalike=lookalike,
+        shortener=short,
+        is_un_system=un,
+        is_ilo_web=web,
+        near_miss=not (genuine or web or free or short or lookalike) and _near_miss(name),
     )
 
 
-# visual skeleton: letters that are hard to tell apart map to one form
-_SKELETON = str.maketrans({"1": "l", "i": "l", "|": "l", "!": "l", "0": "o", "q": "o"})
+# -- visual skeletons (UTS #39) ---------------------------------------------------------
+
+# What Unicode's confusables data maps these ASCII characters to (the test
+# suite checks this table against the data); any other character is looked
+# up in the data itself, loaded on first need.
+_ASCII_PROTO = {"`": "'", '"': "''", "|": "l", "1": "l", "I": "l", "0": "O", "m": "rn", "%": "\u00ba/\u2080"}
+
+
+@functools.lru_cache(maxsize=1)
+def confusable_prototypes() -> dict[str, str]:
+    """Character -> prototype, from Unicode's confusables.txt as shipped in
+    the confusable_homoglyphs package (its JSON lists each pair both ways: the
+    prototype is the side with several confusables; a lone pair keeps its
+    lower code point)."""
+    from importlib import resources
+
+    raw = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    data = json.loads(raw)
+    proto: dict[str, str] = {}
+    for k, entries in data.items():
+        if len(k) != 1 or len(entries) != 1:
+            continue
+        t = entries[0]["c"].replace("\u200e", "")
+        if not t or t == k:
+            continue
+        back = data.get(t, [])
+        if len(back) > 1:
+            proto[k] = t
+        elif min(k, t) == t:
+            proto[k] = t
+    return proto
+
+
+def _proto(c: str) -> str:
+    if c.isascii():
+        return _ASCII_PROTO.get(c, c)
+    return confusable_prototypes().get(c, c)
+
+
+def uts39_skeleton(s: str) -> str:
+    """UTS #39 skeleton: NFD, each character to its prototype, NFD."""
+    s = unicodedata.normalize("NFD", s)
+    return unicodedata.normalize("NFD", "".join(_proto(c) for c in s))
 
 
 def skeleton(s: str) -> str:
-    s = "".join(fold_char(c) for c in to_unicode(s))
+    """A domain label's look: UTS #39 skeleton of its Unicode form with
+    accents dropped and case folded (twice, so that 0 -> O -> o), vv read
+    as w and the i/l pair merged."""
+    s = to_unicode(s).lower()
+    for _ in range(2):
+        s = uts39_skeleton(s)
+        s = "".join(c for c in s if not unicodedata.combining(c)).lower()
     s = s.replace("rn", "m").replace("vv", "w")
-    return s.translate(_SKELETON)
+    return s.replace("i", "l")
 
 
 _ILO_SK = skeleton("ilo")
@@ -149,14 +276,15 @@ _NAME_SPELLED = re.compile(
     r"internationa?l?-?labou?r-?(organi[sz]ation|office)|labou?r-?organi[sz]ation"
     r"|organi[sz]acion-?internacional-?del?-?trabajo"
     r"|organisation-?internationale-?du-?travail"
+    r"|organizacao-?internacional-?do-?trabalho"
 )
 
 
 def _lookalike(domain: str, name: str, suffix: str) -> str | None:
     if not domain:
         return None
-    # ilo.org.<anything>: the subdomain trick
-    if domain.startswith("ilo.org.") or ".ilo.org." in domain:
+    # ilo.org.<anything>, ilo.org-<anything>: the subdomain trick
+    if re.match(r"(?:[^.]+\.)*ilo\.org[.\-_]", domain):
         return "subdomain"
     if name == "ilo":
         return "suffix"           # ilo.com, ilo.ch, ilo.int, ...
@@ -164,7 +292,8 @@ def _lookalike(domain: str, name: str, suffix: str) -> str | None:
     tokens = [t for t in re.split(r"[-_.]+", uname) if t]
     joined = "".join(tokens)
     # the Organization's name spelled out in the domain
-    if _NAME_SPELLED.search(uname) or _NAME_SPELLED.search(joined):
+    ascii_joined = "".join(c for c in unicodedata.normalize("NFKD", joined) if not unicodedata.combining(c))
+    if _NAME_SPELLED.search(uname) or _NAME_SPELLED.search(joined) or _NAME_SPELLED.search(ascii_joined):
         return "name"
     # ilo joined to other words: ilo-org, iloorg, ilo-careers, careers-ilo
     for tok in tokens:
@@ -176,14 +305,52 @@ def _lookalike(domain: str, name: str, suffix: str) -> str | None:
                 return "name"
     sk = skeleton(joined)
     if sk in (_ILO_SK, _ILOORG_SK) or (sk.startswith(_ILO_SK) and sk[3:] in _JOIN_WORDS):
-        return "homoglyph" if not uname.isascii() or name.startswith("xn--") else "typo"
-    # labels to the left that spell ilo.org (ilo-org.secure-mail.com)
-    left = domain[: -len(name + "." + suffix)] if suffix else ""
-    for lab in left.split("."):
-        lt = [t for t in re.split(r"[-_]+", to_unicode(lab)) if t]
-        if "ilo" in lt and len(lt) > 1 and skeleton("".join(lt)) == _ILOORG_SK:
+        return "homoglyph" if not uname.isascii() else "typo"
+    left = domain[: -len(name + "." + suffix)].rstrip(".") if suffix else ""
+    if left:
+        # the labels to the left and the name read ilo once the dots go
+        # (i.lo.org, il.o-org.net) or a left label spells ilo.org
+        # (ilo-org.secure-mail.com)
+        lefts = left.split(".")
+        whole = skeleton("".join(re.split(r"[-_]+", to_unicode(lefts[-1] + name))))
+        if whole in (_ILO_SK, _ILOORG_SK):
             return "subdomain"
+        for lab in lefts:
+            lt = [t for t in re.split(r"[-_]+", to_unicode(lab)) if t]
+            if len(lt) > 1 and skeleton("".join(lt)) == _ILOORG_SK and skeleton(lt[0]) == _ILO_SK:
+                return "subdomain"
     return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance exactly 1 (one deletion, insertion,
+    substitution or swap of neighbours)."""
+    if a == b:
+        return False
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (len(diff) == 2 and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if la > lb:
+        a, b = b, a
+    # b is a with one character inserted
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def _near_miss(name: str) -> bool:
+    if not name or len(name) > 12:
+        return False
+    plain = to_unicode(name).lower().replace("-", "").replace("_", "")
+    sk = skeleton(plain)
+    return any(_one_edit(x, t) for x in (plain, sk) for t in ("ilo", "iloorg", _ILO_SK, _ILOORG_SK))
 
 
 def domain_of(address: str) -> str:

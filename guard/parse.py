@@ -96,6 +96,7 @@ class Parsed:
     reply_to: list[Address] = field(default_factory=list)
     return_path: Address | None = None
     auth_results: list[str] = field(default_factory=list)  # top first
+    received: list[str] = field(default_factory=list)  # Received headers above the topmost Authentication-Results
     body_addresses: list[Address] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -405,6 +406,15 @@ def _read_headers(p: Parsed, msg: Message) -> None:
     if ar:
         p.auth_results = [_unfold(v[:MAX_HEADER_CHARS]) for v in ar[:20]]
         p.views["authentication_results"] = p.auth_results[0]
+        # the Received headers written above the topmost Authentication-Results
+        # (guard/auth.py: did the provider's own servers receive the message?)
+        try:
+            names = [k.lower() for k in msg.keys()[:400]]
+        except Exception:
+            names = []
+        if "authentication-results" in names:
+            above = names[: names.index("authentication-results")].count("received")
+            p.received = [_unfold(v[:2048]) for v in _header_values(msg, "Received")[:min(above, 30)]]
 
 
 def _read_from(p: Parsed, value: str) -> tuple[str, list[tuple[str, str]], list[str]]:
