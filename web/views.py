@@ -13,6 +13,7 @@ import datetime
 import json
 import re
 import time
+from urllib.parse import urlsplit
 from typing import Any
 
 from babel.units import format_unit
@@ -360,7 +361,8 @@ def cross_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False
-    return origin.rstrip("/") != request.host_url.rstrip("/")
+    # the host only: a proxy that ends TLS in front makes the scheme differ
+    return urlsplit(origin.strip()).netloc.lower() != request.host.lower()
 
 
 def _safe_form():
