@@ -9,7 +9,7 @@ explanations and advice come from the rule packs, not from here.
 
 Updating after a string changed (``scripts/i18n`` runs these)::
 
-    pybabel extract -F web/babel.cfg -o web/translations/messages.pot web
+    pybabel extract -F web/babel.cfg --no-location -o web/translations/messages.pot web
     pybabel update -i web/translations/messages.pot -d web/translations
 
 tests/web/test_web_i18n.py fails when a catalog lacks a message, has an
@@ -64,3 +64,25 @@ class MemoryDomain(Domain):
 
 def load_catalogs() -> dict[str, Translations]:
     return {lang: compile_catalog(lang) for lang in LANGS}
+
+
+# -- fast lookups for the page ----------------------------------------------------------
+# Flask-Babel's own gettext looks its context up several times per string; a
+# result page asks for ~150 strings, so the page and the templates use these,
+# which read the catalog of the request's language (g.lang, set by the views).
+
+def current() -> Translations:
+    from flask import current_app, g
+
+    cats = current_app.extensions["guard_catalogs"]
+    return cats.get(getattr(g, "lang", None) or DEFAULT_LANG) or cats[DEFAULT_LANG]
+
+
+def gettext(string: str, **variables) -> str:
+    s = current().ugettext(string)
+    return s % variables if variables else s
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return current().ungettext(singular, plural, num) % variables

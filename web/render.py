@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from .catalogs import gettext as _
+from .catalogs import ngettext
 
 from . import organisation
 

@@ -19,13 +19,14 @@ from typing import Any
 from babel.units import format_unit
 from flask import Blueprint, Flask, current_app, g, jsonify, render_template, request
 from flask_babel import Babel, format_date, format_decimal, format_timedelta, get_locale
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from guard import __version__, check
 
 from . import organisation, render
+from . import catalogs
 from .catalogs import DEFAULT_LANG, LANG_NAMES, LANGS, MemoryDomain, load_catalogs
+from .catalogs import gettext as _
 from .openapi import spec
 
 bp = Blueprint("web", __name__)
@@ -383,10 +384,15 @@ def _retry_seconds() -> int:
 
 
 def install(app: Flask) -> None:
-    catalogs = load_catalogs()
+    cats = load_catalogs()
     babel = Babel(app, locale_selector=_select_locale)
-    babel.domain_instance = MemoryDomain(catalogs)   # cached_property: set once here
-    app.extensions["guard_catalogs"] = catalogs
+    babel.domain_instance = MemoryDomain(cats)   # cached_property: set once here
+    app.extensions["guard_catalogs"] = cats
+    # the templates' _() and ngettext() read the request's catalog directly
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogs.current().ugettext(s),
+        ngettext=lambda s, p, n: catalogs.current().ungettext(s, p, n),
+        newstyle=True)
     _install_limiter(app)
 
     @app.before_request
@@ -408,7 +414,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(CrossSite)
     def _cross_site(e: CrossSite):
         # The crafted message is not shown back: the form starts empty.
-        lang = negotiated_lang()
+        lang = _set_lang(negotiated_lang())
         body, _s = _page(lang, 403, error_kind="cross_site", error=_(
             "This check was sent to us by another web site, not from this page, so it "
             "was not run. If you want to check a message, paste it here yourself."))
@@ -460,7 +466,7 @@ def install(app: Flask) -> None:
         app.log_exception((type(e), e, e.__traceback__))
         if _wants_json():
             return _json_error(500, "internal_error", "internal error; the message was not stored")
-        lang = negotiated_lang()
+        lang = _set_lang(negotiated_lang())
         body, _s = _page(lang, 500, error=_(
             "Something went wrong on our side. Your message was not stored. Please try again."))
         return body, 500

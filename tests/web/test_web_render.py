@@ -13,7 +13,10 @@ def in_lang(app):
 
     @contextlib.contextmanager
     def ctx(lang="en"):
+        from flask import g
+
         with app.test_request_context(f"/?lang={lang}"):
+            g.lang = lang        # what the views set before rendering
             yield
 
     return ctx
