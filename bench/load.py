@@ -10,6 +10,7 @@ percentiles. Target (issue 3): at least 300 requests/s with p99 under 50 ms.
     .venv/bin/python bench/load.py                      # defaults: 10 s, 20000 requests max
     .venv/bin/python bench/load.py --seconds 5 --connections 4
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000   # an already running server
+    .venv/bin/python bench/load.py --page                 # the HTML page's form instead of the API
 
 Only loopback addresses are accepted. The client runs in this process, the
 server in another one, so on a 2-core machine both share the same two cores
@@ -82,9 +83,10 @@ def _wait_ready(host: str, port: int, proc, timeout: float = 30.0) -> None:
 
 
 class Worker(threading.Thread):
-    def __init__(self, host, port, body, stop_at, budget, lock):
+    def __init__(self, host, port, body, stop_at, budget, lock, target=None):
         super().__init__(daemon=True)
         self.host, self.port, self.body = host, port, body
+        self.path, self.headers = target or API_TARGET
         self.stop_at, self.budget, self.lock = stop_at, budget, lock
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
@@ -99,11 +101,11 @@ class Worker(threading.Thread):
 
     def run(self):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+        headers = self.headers
         while time.perf_counter() < self.stop_at and self._take():
             t0 = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/check", body=self.body, headers=headers)
+                conn.request("POST", self.path, body=self.body, headers=headers)
                 r = conn.getresponse()
                 r.read()
                 status = r.status
@@ -117,11 +119,18 @@ class Worker(threading.Thread):
         conn.close()
 
 
-def run_load(host, port, seconds, max_requests, connections, body) -> dict:
+API_TARGET = ("/api/v1/check", {"Content-Type": "application/json", "Accept-Language": "en"})
+# the page's form as a browser on the page sends it (same-origin), answered with the result page
+PAGE_TARGET = ("/?lang=en", {"Content-Type": "application/x-www-form-urlencoded",
+                             "Accept-Language": "en", "Sec-Fetch-Site": "same-origin"})
+
+
+def run_load(host, port, seconds, max_requests, connections, body, target=None) -> dict:
     lock = threading.Lock()
     budget = [max_requests]
     t0 = time.perf_counter()
-    workers = [Worker(host, port, body, t0 + seconds, budget, lock) for _ in range(connections)]
+    workers = [Worker(host, port, body, t0 + seconds, budget, lock, target)
+               for _ in range(connections)]
     for w in workers:
         w.start()
     for w in workers:
@@ -155,11 +164,18 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=200, help="requests sent before measuring")
     ap.add_argument("--threads", type=int, default=4, help="waitress threads of the started server")
     ap.add_argument("--url", help="measure a server already running on loopback instead")
+    ap.add_argument("--page", action="store_true",
+                    help="POST the page's form to / (the HTML result page) instead of the JSON API")
     args = ap.parse_args(argv)
     if not (0 < args.seconds <= 120 and 0 < args.requests <= 200_000 and 0 < args.connections <= 64):
         ap.error("bounds: 0 < --seconds <= 120, 0 < --requests <= 200000, 0 < --connections <= 64")
 
-    body = json.dumps({"message": MESSAGE, "sender": SENDER}).encode()
+    if args.page:
+        target = PAGE_TARGET
+        body = urllib.parse.urlencode({"message": MESSAGE, "sender": SENDER, "lang": "en"}).encode()
+    else:
+        target = API_TARGET
+        body = json.dumps({"message": MESSAGE, "sender": SENDER}).encode()
     proc = None
     if args.url:
         u = urllib.parse.urlsplit(args.url)
@@ -180,8 +196,8 @@ def main(argv=None) -> int:
     try:
         _wait_ready(host, port, proc)
         if args.warmup:
-            run_load(host, port, 30, args.warmup, min(args.connections, 4), body)
-        res = run_load(host, port, args.seconds, args.requests, args.connections, body)
+            run_load(host, port, 30, args.warmup, min(args.connections, 4), body, target)
+        res = run_load(host, port, args.seconds, args.requests, args.connections, body, target)
     finally:
         if proc is not None:
             proc.terminate()
@@ -195,7 +211,7 @@ def main(argv=None) -> int:
     ok = res["statuses"].get(200, 0)
     rps = n / res["elapsed"] if res["elapsed"] else 0.0
     ms = lambda x: x * 1000  # noqa: E731
-    print(f"POST /api/v1/check on {host}:{port}  message {len(MESSAGE)} chars, "
+    print(f"POST {target[0]} on {host}:{port}  message {len(MESSAGE)} chars, "
           f"{args.connections} connections, {'waitress threads ' + str(args.threads) if proc else 'external server'}, "
           f"{os.cpu_count()} CPUs")
     print(f"requests   {n} in {res['elapsed']:.2f} s  (status {dict(sorted(res['statuses'].items()))}, "

@@ -5,7 +5,10 @@ from __future__ import annotations
 from guard import CATEGORIES, __version__
 from guard.model import SCHEMA, WARNING_POINTS
 
-from .i18n import LANGS
+from .catalogs import LANGS
+
+# What web.views.looks_like_eml accepts, as an ECMA-262 pattern.
+EML_PATTERN = r"^[\r\n\t ]*\uFEFF?(From [^\n]*\n)?[!-9;-~]{1,76}:"
 
 _ERROR_CODES = {
     "400": ("The body is not valid JSON.", ["bad_json", "bad_request"]),
@@ -14,8 +17,9 @@ _ERROR_CODES = {
     "415": ("The body is neither application/json nor message/rfc822.",
             ["unsupported_media_type"]),
     "422": ("The JSON is valid but its fields are not (missing or empty message, "
-            "wrong types, unknown language, sender too long).",
-            ["invalid_field", "message_empty", "sender_too_long"]),
+            "wrong types, unknown language, sender too long), or a message/rfc822 "
+            "body does not begin like an e-mail (the page's upload gives the same answer).",
+            ["invalid_field", "message_empty", "sender_too_long", "not_an_email"]),
     "429": ("Too many requests from this client; see Retry-After.", ["rate_limited"]),
 }
 
@@ -155,8 +159,12 @@ def spec(max_message_chars: int, max_sender_chars: int) -> dict:
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}},
                     "message/rfc822": {"schema": {
-                        "type": "string", "minLength": 1, "pattern": r"\S",
-                        "description": "A whole RFC 5322 message (an .eml file's bytes)."}},
+                        "type": "string", "minLength": 1,
+                        # after blank lines, an optional mbox "From " line, then a header field name and ':'
+                        "pattern": EML_PATTERN,
+                        "description": "A whole RFC 5322 message (an .eml file's bytes): it must "
+                                       "begin with a header line such as `From: ...`, else the "
+                                       "answer is 422 `not_an_email`."}},
                 }},
                 "responses": {
                     "200": {"description": "The verdict.", "content": {"application/json": {

@@ -3,22 +3,30 @@
 Privacy: a message only ever arrives in a POST body; it is passed to
 ``guard.check()``, rendered into the response and dropped. Nothing here
 logs request data, and every response says ``Cache-Control: no-store``
-(static files aside).
+(static files aside). Nothing is kept between requests either: the language
+switch on a result page re-sends the pasted text from the page's own form.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
+import time
+from urllib.parse import urlsplit
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from babel.units import format_unit
+from flask import Blueprint, Flask, current_app, g, jsonify, render_template, request
+from flask_babel import Babel, format_date, format_decimal, format_timedelta, get_locale
 from werkzeug.exceptions import HTTPException
 
 from guard import __version__, check
 
-from . import render
-from .i18n import LANG_NAMES, LANGS, field_label, format_bytes, translate
+from . import organisation, render
+from . import catalogs
+from .catalogs import DEFAULT_LANG, LANG_NAMES, LANGS, MemoryDomain, load_catalogs
+from .catalogs import gettext as _
 from .openapi import spec
 
 bp = Blueprint("web", __name__)
@@ -38,18 +46,15 @@ SECURITY_HEADERS = {
 }
 
 _STATUS_CODES = {
-    400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+    400: "bad_request", 403: "cross_site", 404: "not_found", 405: "method_not_allowed",
     413: "request_too_large", 415: "unsupported_media_type", 422: "invalid_field",
     429: "rate_limited", 500: "internal_error",
-}
-_PAGE_ERRORS = {
-    400: "err_bad_request", 404: "err_not_found", 405: "err_method",
-    413: "err_too_large", 429: "err_rate_limited", 500: "err_internal",
 }
 
 # An .eml begins with a header line (after an optional mbox "From " line).
 _EML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:From [^\n]*\n)?[!-9;-~]{1,76}:")
 _MAX_FILENAME_SHOWN = 200
+_MAX_FILENAME_ECHO = 200
 
 
 # What JSON Schema's (ECMA-262) \s matches: a message of only these is empty,
@@ -68,6 +73,10 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class CrossSite(Exception):
+    """A form POST sent by another web site (Sec-Fetch-Site / Origin)."""
+
+
 # -- language -------------------------------------------------------------------
 
 def negotiated_lang() -> str:
@@ -75,31 +84,81 @@ def negotiated_lang() -> str:
     q = request.args.get("lang", "")
     if q in LANGS:
         return q
-    return request.accept_languages.best_match(LANGS, default="en")
+    return request.accept_languages.best_match(LANGS, default=DEFAULT_LANG)
 
+
+def _set_lang(lang: str) -> str:
+    """Use ``lang`` for this request's words (Flask-Babel reads g.lang)."""
+    g.lang = lang
+    ctx = getattr(g, "_flask_babel", None)
+    if ctx is not None and hasattr(ctx, "babel_locale"):
+        del ctx.babel_locale
+    return lang
+
+
+def _select_locale() -> str:
+    return getattr(g, "lang", None) or negotiated_lang()
+
+
+def _form_lang(form) -> str:
+    lang = form.get("ui_lang") or form.get("lang") or ""
+    return lang if lang in LANGS else negotiated_lang()
+
+
+# -- formatting (Babel, for the page's locale) ------------------------------------------
+
+def fmt_number(n: int) -> str:
+    return format_decimal(n)
+
+
+def fmt_bytes(n: int) -> str:
+    locale = get_locale() or DEFAULT_LANG
+    if n >= 1024 * 1024:
+        value, unit = n / (1024 * 1024), "digital-megabyte"
+    elif n >= 1024:
+        value, unit = n / 1024, "digital-kilobyte"
+    else:
+        value, unit = n, "digital-byte"
+    if value != int(value):
+        value = round(value, 1)
+    else:
+        value = int(value)
+    return format_unit(value, unit, length="short", locale=locale)
+
+
+def _checked_on() -> str:
+    return format_date(datetime.datetime.now(datetime.timezone.utc).date(), format="long")
+
+
+# -- the page --------------------------------------------------------------------------------
 
 def _page_context(lang: str, **extra: Any) -> dict[str, Any]:
+    cfg = current_app.config
     ctx = {
         "lang": lang,
         "langs": LANGS,
         "lang_names": LANG_NAMES,
-        "t": lambda key, **kw: translate(lang, key, **kw),
-        "field_label": lambda f: field_label(lang, f),
-        "max_message_chars": current_app.config["GUARD_MAX_MESSAGE_CHARS"],
-        "max_sender_chars": current_app.config["GUARD_MAX_SENDER_CHARS"],
+        "max_message_chars": fmt_number(cfg["GUARD_MAX_MESSAGE_CHARS"]),
+        "max_request": fmt_bytes(cfg["GUARD_MAX_REQUEST_BYTES"]),
+        "max_sender_chars": cfg["GUARD_MAX_SENDER_CHARS"],
         "form": {"message": "", "sender": ""},
         "verdict": None,
+        "result": None,
         "error": None,
+        "error_kind": None,
+        "notice": None,
+        "links": organisation.links(),
+        "r": render,
+        "focus_file": False,
     }
     ctx.update(extra)
     return ctx
 
 
 def _page(lang: str, status: int = 200, **extra: Any):
+    _set_lang(lang)
     return render_template("index.html", **_page_context(lang, **extra)), status
 
-
-# -- checking -------------------------------------------------------------------
 
 def run_check(payload, sender: str | None, lang: str):
     """guard.check() with this server's settings (DNS only when configured).
@@ -134,57 +193,77 @@ def looks_like_eml(data: bytes) -> bool:
     return bool(_EML_START.match(data.lstrip(b"\r\n\t ")[:1024]))
 
 
-# -- the page -----------------------------------------------------------------------
+def _shown_form(form) -> dict[str, str]:
+    """What the form shows back: the pasted text and sender, never a NUL byte."""
+    return {
+        "message": render.showable(form.get("message", "").replace("\r\n", "\n")),
+        "sender": render.showable((form.get("sender_inline") or form.get("sender", "")).strip()),
+    }
+
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    if request.method == "GET":
+    if request.method != "POST":      # GET, and HEAD (answered like GET, without a body)
         return _page(negotiated_lang())
 
     form = request.form
-    lang = form.get("ui_lang") or form.get("lang") or ""
-    if lang not in LANGS:
-        lang = negotiated_lang()
+    lang = _set_lang(_form_lang(form))
     cfg = current_app.config
     message = form.get("message", "").replace("\r\n", "\n")
-    sender = form.get("sender", "").strip()
-    shown_form = {"message": message, "sender": sender}
+    # the sender typed in the "ILO addresses" point wins over the form's field
+    sender = (form.get("sender_inline") or form.get("sender", "")).strip()
+    shown_form = _shown_form(form)
     upload = request.files.get("eml")
     data = upload.read() if upload is not None else b""
-    filename = (upload.filename or "")[:_MAX_FILENAME_SHOWN] if upload is not None else ""
+    filename = render.showable((upload.filename or "")[:_MAX_FILENAME_SHOWN]) if upload is not None else ""
 
     if not data and not message.strip():
         if form.get("ui_lang"):       # the language switcher with nothing to check
+            prev = render.showable(form.get("checked_file", "")[:_MAX_FILENAME_ECHO])
+            if form.get("from_file"):
+                # the browser cannot send a file again by itself: say so, next to the file field
+                return _page(lang, form=shown_form, notice="file_again", notice_file=prev,
+                             focus_file=True)
             return _page(lang, form=shown_form)
-        return _page(lang, 422, form=shown_form, error=translate(lang, "err_empty"))
+        return _page(lang, 422, form=shown_form, error=_("Paste a message or choose a file to check."))
     if len(sender) > cfg["GUARD_MAX_SENDER_CHARS"]:
-        return _page(lang, 422, form=shown_form, error=translate(
-            lang, "err_sender_too_long", limit=cfg["GUARD_MAX_SENDER_CHARS"]))
+        return _page(lang, 422, form=shown_form, error=_(
+            "The sender's address is too long (%(limit)s characters at most).",
+            limit=fmt_number(cfg["GUARD_MAX_SENDER_CHARS"])))
     notes = []
     if data:
         if not looks_like_eml(data):
-            return _page(lang, 422, form=shown_form, error=translate(lang, "err_bad_file"))
+            return _page(lang, 422, form=shown_form, error=not_an_eml_text())
         payload: bytes | str = data
         if message.strip():
-            notes.append(translate(lang, "both_given"))
+            notes.append(_("You gave both a file and pasted text: the file was checked."))
     else:
         if len(message) > cfg["GUARD_MAX_MESSAGE_CHARS"]:
-            return _page(lang, 413, form=shown_form, error=translate(
-                lang, "err_message_too_long", limit=f"{cfg['GUARD_MAX_MESSAGE_CHARS']:,}"))
+            return _page(lang, 413, form=shown_form, error=_(
+                "The message is too long to check (the limit is %(limit)s characters). "
+                "Paste only the message that worries you.",
+                limit=fmt_number(cfg["GUARD_MAX_MESSAGE_CHARS"])))
         payload = message
     verdict = run_check(payload, sender, lang)
-    sections, findings = render.build(verdict, lang)
+    result = render.build(verdict)
+    checked_on = _checked_on()
     return _page(
         lang,
         form=shown_form,
         verdict=verdict,
-        sections=sections,
-        findings=findings,
-        broken=render.broken_points(verdict),
+        result=result,
         filename=filename if data else "",
         from_file=bool(data),
         page_notes=notes,
+        checked_on=checked_on,
+        summary=render.summary_text(verdict, result, checked_on),
+        sender_address=render.showable((verdict.sender or {}).get("address", "")),
     )
+
+
+def not_an_eml_text() -> str:
+    return _("This file does not look like a saved e-mail (.eml). Save the message "
+             "as .eml, or copy its text and paste it.")
 
 
 # -- the API ------------------------------------------------------------------------
@@ -235,11 +314,16 @@ def api_check():
         payload = request.get_data(cache=False)
         if not payload.strip():
             raise ApiError(422, "message_empty", "message is empty")
+        if not looks_like_eml(payload):
+            # the same rule as the page's file upload
+            raise ApiError(422, "not_an_email",
+                           "the body does not look like an e-mail: it must begin with a "
+                           "header line such as 'From: ...'")
     else:
         raise ApiError(415, "unsupported_media_type",
                        "send application/json or message/rfc822")
     if lang is None:
-        lang = request.accept_languages.best_match(LANGS, default="en")
+        lang = request.accept_languages.best_match(LANGS, default=DEFAULT_LANG)
     verdict = run_check(payload, sender, lang)
     return jsonify(verdict.to_dict(include_views=True))
 
@@ -255,7 +339,7 @@ def healthz():
     return jsonify({"status": "ok", "version": __version__})
 
 
-# -- app-wide: rate limit, headers, errors --------------------------------------------
+# -- app-wide: language, cross-site refusal, rate limit, headers, errors -------------------------
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
@@ -269,8 +353,57 @@ def _json_error(status: int, code: str, message: str, headers=None):
     return resp
 
 
+def cross_site() -> bool:
+    """True when a browser says this POST comes from another site.
+
+    Browsers send Sec-Fetch-Site on every request (Chromium, Firefox,
+    Safari 16.4+) and Origin on every cross-origin POST; a form sent from
+    this page says "same-origin". Clients that send neither (curl, scripts)
+    are not browsers a scam page could drive, and are let through.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site.strip().lower() not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    # the host only: a proxy that ends TLS in front makes the scheme differ
+    return urlsplit(origin.strip()).netloc.lower() != request.host.lower()
+
+
+def _safe_form():
+    """The form of a request that was answered early (429): read it if possible."""
+    try:
+        return request.form
+    except Exception:      # too large, malformed: nothing to show back
+        return None
+
+
+def _retry_seconds() -> int:
+    limiter = current_app.extensions.get("guard_limiter")
+    try:
+        reset = limiter.current_limit.reset_at
+        return max(1, int(reset - time.time()) + 1)
+    except Exception:
+        return 60
+
+
 def install(app: Flask) -> None:
+    cats = load_catalogs()
+    babel = Babel(app, locale_selector=_select_locale)
+    babel.domain_instance = MemoryDomain(cats)   # cached_property: set once here
+    app.extensions["guard_catalogs"] = cats
+    # the templates' _() and ngettext() read the request's catalog directly
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogs.current().ugettext(s),
+        ngettext=lambda s, p, n: catalogs.current().ungettext(s, p, n),
+        newstyle=True)
     _install_limiter(app)
+
+    @app.before_request
+    def _refuse_cross_site():
+        if request.method == "POST" and request.endpoint == "web.index" and cross_site():
+            raise CrossSite()
 
     @app.after_request
     def _headers(resp):
@@ -279,7 +412,18 @@ def install(app: Flask) -> None:
         if request.endpoint != "static":
             resp.headers["Cache-Control"] = "no-store"
             resp.headers.pop("Expires", None)
+        # the page's words depend on these request headers
+        resp.vary.add("Accept-Language")
         return resp
+
+    @app.errorhandler(CrossSite)
+    def _cross_site(e: CrossSite):
+        # The crafted message is not shown back: the form starts empty.
+        lang = _set_lang(negotiated_lang())
+        body, _s = _page(lang, 403, error_kind="cross_site", error=_(
+            "This check was sent to us by another web site, not from this page, so it "
+            "was not run. If you want to check a message, paste it here yourself."))
+        return body, 403
 
     @app.errorhandler(ApiError)
     def _api_error(e: ApiError):
@@ -297,11 +441,28 @@ def install(app: Flask) -> None:
             else:
                 msg = e.description or e.name
             return _json_error(status, _STATUS_CODES.get(status, "error"), msg, extra)
-        lang = negotiated_lang()
-        key = _PAGE_ERRORS.get(status, "err_bad_request")
-        error = translate(lang, key, limit=format_bytes(app.config["GUARD_MAX_REQUEST_BYTES"])) \
-            if key == "err_too_large" else translate(lang, key)
-        body, _ = _page(lang, status, error=error)
+        form = None
+        if status == 429:
+            # the body was within limits and not read yet: keep what was pasted
+            form = _safe_form()
+        lang = _set_lang(_form_lang(form) if form is not None else negotiated_lang())
+        shown = _shown_form(form) if form is not None else {"message": "", "sender": ""}
+        if status == 413:
+            error = _("That is too much to check at once (the limit is %(limit)s). Paste only "
+                      "the message that worries you, or save it without its attachments.",
+                      limit=fmt_bytes(app.config["GUARD_MAX_REQUEST_BYTES"]))
+        elif status == 429:
+            wait = format_timedelta(datetime.timedelta(seconds=_retry_seconds()),
+                                    threshold=1.0, add_direction=False)
+            error = _("Too many checks from your connection in a short time. Wait %(wait)s "
+                      "and try again: your text is still in the form below.", wait=wait)
+        elif status == 404:
+            error = _("There is no page at this address.")
+        elif status == 405:
+            error = _("This page cannot be used that way. Start again from the form.")
+        else:
+            error = _("The form could not be read. Start again from the form.")
+        body, _s = _page(lang, status, error=error, form=shown)
         return body, status, extra
 
     @app.errorhandler(Exception)
@@ -310,8 +471,9 @@ def install(app: Flask) -> None:
         app.log_exception((type(e), e, e.__traceback__))
         if _wants_json():
             return _json_error(500, "internal_error", "internal error; the message was not stored")
-        lang = negotiated_lang()
-        body, _ = _page(lang, 500, error=translate(lang, "err_internal"))
+        lang = _set_lang(negotiated_lang())
+        body, _s = _page(lang, 500, error=_(
+            "Something went wrong on our side. Your message was not stored. Please try again."))
         return body, 500
 
 
@@ -332,7 +494,8 @@ def _install_limiter(app: Flask) -> None:
         app=app,
         storage_uri=app.config["GUARD_RATELIMIT_STORAGE_URI"],
         headers_enabled=True,
-        # if a shared store (Redis, ...) is down, keep serving with in-memory counters
+        # if a shared store (Redis, ...) is down, keep serving with in-memory
+        # counters, and go back to the store once it answers again
         swallow_errors=True,
         in_memory_fallback_enabled=True,
         key_prefix="guard",
@@ -341,4 +504,3 @@ def _install_limiter(app: Flask) -> None:
     for ep in CHECK_ENDPOINTS:
         app.view_functions[ep] = shared(app.view_functions[ep])
     app.extensions["guard_limiter"] = limiter
-

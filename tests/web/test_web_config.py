@@ -3,7 +3,6 @@
 import pytest
 
 from web import SETTINGS, create_app, load_settings
-from web.i18n import STRINGS
 from web_helpers import SCAMS
 
 
@@ -87,21 +86,6 @@ def test_dns_setting_passes_a_resolver_and_budget(make_app, monkeypatch):
     seen = _capture_check(monkeypatch)
     app.test_client().post("/api/v1/check", json={"message": "hello"})
     assert seen["resolver"] is resolver and seen["dns_budget"] == 0.5
-
-
-def test_every_interface_string_exists_in_every_language():
-    keys = set(STRINGS["en"])
-    for lang, table in STRINGS.items():
-        assert set(table) == keys, lang
-        for k, v in table.items():
-            # the same placeholders in every translation
-            assert sorted(_fields(v)) == sorted(_fields(STRINGS["en"][k])), (lang, k)
-            assert v.strip(), (lang, k)
-
-
-def _fields(s):
-    import string
-    return [f for _, f, _, _ in string.Formatter().parse(s) if f]
 
 
 def test_settings_table_documented_in_readme():

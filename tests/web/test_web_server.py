@@ -1,5 +1,6 @@
 """`python -m web` really serves (waitress on loopback) and logs no message."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -35,12 +36,12 @@ def _request(port, method, path, body=None, headers=None):
         conn.close()
 
 
-@pytest.fixture
-def served():
+@contextlib.contextmanager
+def served_process(settings: dict[str, str]):
+    """``python -m web`` on a free loopback port with these GUARD_* settings."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
-    env.update(GUARD_HOST="127.0.0.1", GUARD_PORT=str(port), GUARD_RATELIMIT="5 per minute",
-               PYTHONUNBUFFERED="1")
+    env.update(GUARD_HOST="127.0.0.1", GUARD_PORT=str(port), PYTHONUNBUFFERED="1", **settings)
     proc = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -64,6 +65,12 @@ def served():
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture
+def served():
+    with served_process({"GUARD_RATELIMIT": "5 per minute"}) as running:
+        yield running
 
 
 def test_python_m_web_serves_the_page_and_api_without_logging_messages(served):
