@@ -133,7 +133,7 @@ def _kept(st: State, v: View, a: int, b: int, negatable: bool, speaker: bool,
     return True
 
 
-_ADDRESS = ("you_word", "your", "request_cue", "for_the_job")
+_ADDRESS = ("you_word", "your", "request_cue", "for_the_job", "imperative")
 
 
 def addresses_reader(v: View, a: int) -> bool:
@@ -142,7 +142,9 @@ def addresses_reader(v: View, a: int) -> bool:
     imperative: "Pay 300 USD", "Pague la cuota")? A money frame that does
     neither is a description: news, a company's accounts."""
     s0, s1 = v.scopes.sentence(a)
-    if v.t.words_between(s0, a) <= 1:
+    # a chat line's speaker label ("Agent Shahid: Visa + medical 50,000") starts the utterance
+    label = v.t.text.rfind(": ", s0, a)
+    if v.t.words_between(s0 if label < 0 else label + 1, a) <= 1:
         return True
     return any(v.t.any_in(c, s0, s1) or _starts_in(v.t.get(c), s0, s1) for c in _ADDRESS)
 
@@ -331,6 +333,11 @@ def score(st: State) -> tuple[float, Level]:
         level = Level.SUSPICIOUS
     if floor.rank > level.rank:
         level = floor
+    # nothing asked yet: at most "suspicious" (see scoring.toml [no_request])
+    no_req = cfg.get("no_request", {})
+    cats = {f.category for f in st.findings}
+    if no_req and level is Level.FRAUD and not cats & set(no_req.get("needs_any_category", ())):
+        level = Level(no_req.get("max_level", "suspicious"))
     # no ILO name anywhere: at most "suspicious" (see scoring.toml [unnamed])
     unnamed = cfg.get("unnamed", {})
     if unnamed and "ilo_named" not in st.contexts and level is Level.FRAUD:

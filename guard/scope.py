@@ -25,8 +25,8 @@ Three questions are asked of every match of a negatable rule, in this order:
    quotation marks in a text that warns about scams or after a word that
    introduces a quotation ("SMS messages reading: ..."). In a text that
    talks about scams in two sentences or more (a warning, a news report), a
-   match whose sentence does not address the reader with a request cue is
-   description, not a request.
+   match whose sentence does not speak to the reader ("you", an imperative)
+   is description, not a request.
 """
 
 from __future__ import annotations
@@ -157,11 +157,13 @@ def reported(sc: Scopes, a: int, b: int) -> bool:
         return True
     p0 = sc.block(a)[0]
     q = opening_quote(t, a, p0)
+    if q < 0 and b - 1 > a:            # the quotation opens inside the match: 'exige de "régler les frais'
+        q = opening_quote(t, b - 1, p0)
     if q >= 0 and (sc.warns or any(t.words_between(h[1], q) <= 3
                                    for h in _last_before(t.get("quote_intro"), q + 1, p0))
                    or any(True for _ in _last_before(t.get("report_verb"), q + 1, p0))):
         return True
-    if sc.warning_doc and not direct:
+    if sc.warning_doc and not (_between(t, "you_word", s0, s1) or _between(t, "imperative", s0, s1)):
         # a text that warns about scams in two sentences or more: what it
         # says of fees without addressing the reader is description
         return True

@@ -241,9 +241,9 @@ def _axe_violations(page):
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 CLEAR_WITH_A_SIGN = {
-    "en": "Dear candidate, the ILO invites you to an interview. Please reply within 24 hours.",
-    "es": "Estimado candidato: la OIT le invita a una entrevista. Responda antes de 24 horas.",
-    "fr": "Cher candidat, l'OIT vous invite à un entretien. Répondez sous 24 heures.",
+    "en": "Dear candidate, thank you for your interest in the job. Please reply within 24 hours.",
+    "es": "Estimado candidato: gracias por su interés en el puesto. Responda dentro de las próximas 24 horas.",
+    "fr": "Cher candidat, merci de votre intérêt pour le poste. Répondez sous 24 heures.",
 }
 BODY_ONLY = {
     "en": "Dear candidate, the ILO invites you to an interview in Geneva next month.",

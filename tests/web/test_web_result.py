@@ -13,7 +13,7 @@ from guard import Evidence, Finding, Level, Verdict, check
 from web_helpers import SCAM_EML, SCAMS, parse_html, shown_views
 
 # A real message the engine calls "clear" while listing one finding (a deadline).
-CLEAR_WITH_A_SIGN = "Dear candidate, the ILO invites you to an interview. Please reply within 24 hours."
+CLEAR_WITH_A_SIGN = "Dear candidate, thank you for your interest in the job. Please reply within 24 hours."
 BODY_ONLY = "Dear candidate, the ILO invites you to an interview in Geneva next month."
 
 
