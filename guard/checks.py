@@ -272,6 +272,8 @@ def _from_malformed(st: State, rule: Rule) -> list[Evidence]:
     invalid = st.facts.get("sender_invalid")
     if p.sender_source not in ("header", "argument") or not (p.from_defects or invalid):
         return []
+    if p.sender_source == "argument" and "@" not in (p.sender.address if p.sender else ""):
+        return []   # a phone number typed beside an SMS or a chat: no address to judge
     view = "from" if p.sender_source == "header" else "sender"
     text = p.views.get(view, "")
     why = sorted(set(p.from_defects)) + ([f"not a valid address: {invalid}"] if invalid else [])
@@ -369,6 +371,8 @@ def _contact_outside_ilo(st: State, rule: Rule) -> list[Evidence]:
         return []
     ev = []
     for a in _contact_addresses(st):
+        if a.field in ("body", "subject") and st.reported_at(a.field, max(0, a.start)):
+            continue     # "scammers write from hr.desk@gmail.com": quoted in a warning
         d = domains.info(a.domain)
         if d.is_freemail:
             ev.append(_addr_evidence(st, a, detail(st, "freemail", domain=d.registered)))

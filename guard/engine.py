@@ -86,6 +86,16 @@ class State:
         self.views[name] = v
         return v
 
+    def reported_at(self, field: str, original_pos: int) -> bool:
+        """Is the text at ``original_pos`` of view ``field`` someone else's
+        words (a warning, a report, a quotation)? For checks that find
+        addresses in the original text."""
+        v = self.view(field)
+        if v is None:
+            return False
+        k = min(v.t.from_original(original_pos), max(0, len(v.t.text) - 1))
+        return reported(v.scopes, k, k + 1)
+
     def body_words(self) -> int:
         v = self.view("body")
         return v.t.words_between(0, len(v.t.flat)) if v else 0

@@ -139,6 +139,22 @@ def opening_quote(t: Text, a: int, lo: int) -> int:
     return marks[-1] if len(marks) % 2 == 1 else -1
 
 
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _speaks_to_reader(t: Text, s0: int, s1: int, p0: int) -> bool:
+    """A "you" or an imperative in [s0, s1) outside quotation marks."""
+    for c in ("you_word", "imperative"):
+        hs = t.get(c)
+        i = bisect_left(hs, (s0, -1))
+        while i < len(hs) and hs[i][0] < s1:
+            if opening_quote(t, hs[i][0], p0) < 0:
+                return True
+            i += 1
+    return False
+
+
 def reported(sc: Scopes, a: int, b: int) -> bool:
     """Is the match at [a, b) someone else's words (a warning, a report, a
     quotation, a hypothetical) rather than the sender's request?"""
@@ -163,7 +179,9 @@ def reported(sc: Scopes, a: int, b: int) -> bool:
                                    for h in _last_before(t.get("quote_intro"), q + 1, p0))
                    or any(True for _ in _last_before(t.get("report_verb"), q + 1, p0))):
         return True
-    if sc.warning_doc and not (_between(t, "you_word", s0, s1) or _between(t, "imperative", s0, s1)):
+    if sc.warns and t.text[_line_start(t.text, a):a].lstrip().startswith(">"):
+        return True   # a quoted reply line, under a text that warns ("the message below is a scam")
+    if sc.warning_doc and not _speaks_to_reader(t, s0, s1, p0):
         # a text that warns about scams in two sentences or more: what it
         # says of fees without addressing the reader is description
         return True

@@ -261,6 +261,14 @@ class Text:
             j = stage(j)
         return j
 
+    def from_original(self, pos: int) -> int:
+        """The offset of ``text`` whose character came from original offset
+        ``pos`` (or the first one after it): the maps only run forwards, and
+        they never decrease, so a binary search inverts them."""
+        from bisect import bisect_left as _bl
+
+        return _bl(range(len(self.text) + 1), pos, key=lambda k: self.norm.orig(self.to_norm(k)))
+
     def original_span(self, a: int, b: int) -> tuple[int, int]:
         na = self.to_norm(a)
         nb = self.to_norm(b - 1) + 1 if b > a else na
