@@ -78,11 +78,13 @@ class State:
             t = Text.of(NormView.of(text))
             scan(rs.vocab, t)
             sc = Scopes.of(t)
-            if rs.derived:
-                derive(rs.vocab, t, rs.derived, sc.sentences)
+            # masks before and after the derived concepts: "n° 2026" must not
+            # make an amount, and "your new job at the ILO" is itself derived
             apply_masks(rs.vocab, t)
-            sc.judge_text()
-            v = View(name, t, sc, Matcher(t, sc.sentences), Matcher(t, sc.blocks))
+            if rs.derived:
+                derive(rs.vocab, t, rs.derived, lambda: sc.sentences)
+                apply_masks(rs.vocab, t)
+            v = View(name, t, sc, Matcher(t, lambda: sc.sentences), Matcher(t, lambda: sc.blocks))
         self.views[name] = v
         return v
 
@@ -152,6 +154,7 @@ def addresses_reader(v: View, a: int) -> bool:
     imperative: "Pay 300 USD", "Pague la cuota")? A money frame that does
     neither is a description: news, a company's accounts."""
     s0, s1 = v.scopes.sentence(a)
+    s0, s1 = max(s0, a - 600), min(s1, a + 600)     # the near part of a very long sentence
     # a chat line's speaker label ("Agent Shahid: Visa + medical 50,000") starts the utterance
     label = v.t.text.rfind(": ", s0, a)
     if v.t.words_between(s0 if label < 0 else label + 1, a) <= 1:

@@ -106,17 +106,29 @@ def parse_frame(source: str, vocab: Vocabulary | None = None) -> Frame:
 
 # -- matching -------------------------------------------------------------------------
 
-def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
-
-
-def _line_end(text: str, pos: int) -> int:
-    e = text.find("\n", pos)
-    return len(text) if e < 0 else e
-
-
 def _no_word(s: str) -> bool:
     return not any(c.isalnum() for c in s)
+
+
+_EDGE = 64   # a line start or end further than this from a hit is not looked for
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    lo = max(0, pos - _EDGE)
+    ls = text.rfind("\n", lo, pos) + 1
+    if ls == 0 and lo > 0:
+        return False
+    return _no_word(text[ls:pos])
+
+
+def _at_line_end(text: str, pos: int) -> bool:
+    hi = min(len(text), pos + _EDGE)
+    le = text.find("\n", pos, hi)
+    if le < 0:
+        if hi < len(text):
+            return False
+        le = hi
+    return _no_word(text[pos:le])
 
 
 def _hits(t: Text, el: Element) -> list[tuple[int, int]]:
@@ -127,32 +139,57 @@ def _hits(t: Text, el: Element) -> list[tuple[int, int]]:
     if el.bol or el.eol:
         text = t.text
         hs = [h for h in hs
-              if (not el.bol or _no_word(text[_line_start(text, h[0]):h[0]]))
-              and (not el.eol or _no_word(text[h[1]:_line_end(text, h[1])]))]
+              if (not el.bol or _at_line_start(text, h[0]))
+              and (not el.eol or _at_line_end(text, h[1]))]
     return hs
+
+
+_ORDER: dict[int, tuple[Element, ...]] = {}   # id(frame) -> its elements, eager concepts first
 
 
 class Matcher:
     """Matches frames over one Text, within the given scope units."""
 
-    __slots__ = ("t", "bounds", "_cache")
+    __slots__ = ("t", "_bounds", "_cache")
 
-    def __init__(self, t: Text, bounds: list[int]):
+    def __init__(self, t: Text, bounds):
         self.t = t
-        self.bounds = bounds      # sorted offsets where a new scope unit starts
-        self._cache: dict[Element, list[tuple[int, int]]] = {}
+        # sorted offsets where a new scope unit starts, or a function that
+        # finds them (called the first time a frame gets that far)
+        self._bounds = bounds
+        self._cache: dict[int, list[tuple[int, int]]] = {}
+
+    @property
+    def bounds(self) -> list[int]:
+        if callable(self._bounds):
+            self._bounds = self._bounds()
+        return self._bounds
 
     def hits(self, el: Element) -> list[tuple[int, int]]:
-        got = self._cache.get(el)
+        key = id(el)              # elements live as long as their rule set; id() spares a deep hash
+        got = self._cache.get(key)
         if got is None:
-            got = self._cache[el] = _hits(self.t, el)
+            got = self._cache[key] = _hits(self.t, el)
         return got
 
     def unit(self, pos: int) -> int:
         return bisect_right(self.bounds, pos)
 
     def can_match(self, frame: Frame) -> bool:
-        return all(self.hits(el) for el in frame.elements if el.concepts)
+        """Every element has hits. Elements of concepts searched up front are
+        asked first, so a frame that cannot match never starts the search
+        for the lazy concepts (guard/vocab.py)."""
+        els = _ORDER.get(id(frame))
+        if els is None:
+            lazy = self.t.vocab.lazy if self.t.vocab is not None else frozenset()
+            els = _ORDER[id(frame)] = tuple(sorted(
+                (el for el in frame.elements if el.concepts),
+                key=lambda el: any(c in lazy for c in el.concepts)))
+        hits = self.hits
+        for el in els:
+            if not hits(el):
+                return False
+        return True
 
     def find(self, frame: Frame, limit: int = 8) -> list[tuple[int, int]]:
         """Non-overlapping (start, end) spans of ``frame``, leftmost first."""
@@ -178,8 +215,11 @@ class Matcher:
         el = frame.elements[i]
         t = self.t
         if not el.concepts:                      # "$": the line ends within n words
-            le = _line_end(t.text, prev[1])
-            if t.words_between(prev[1], le) <= n:
+            reach = (n + 1) * _CHARS_PER_WORD + 4
+            le = t.text.find("\n", prev[1], prev[1] + reach)
+            if le < 0:
+                le = len(t.text) if len(t.text) - prev[1] <= reach else -1
+            if le >= 0 and t.words_between(prev[1], le) <= n:
                 return a, b
             return None
         hs = self.hits(el)

@@ -37,7 +37,9 @@ from dataclasses import dataclass
 
 from .vocab import Text
 
-_SENT_END = re.compile(r"[.!?;](?=[ \n]|$)|(?<!:)\n\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
+# a numbered item's "1." or "b." at the start of a line is no sentence end
+_SENT_END = re.compile(r"(?:(?<!\n\d)(?<!\n\d\d)(?<!\n[a-z])\.|[!?;])(?=[ \n]|$)"
+                       r"|(?<!:)\n\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
 _BLOCK_END = re.compile(r"(?<!:)\n\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
 _QUOTES = re.compile(r"\"|(?:(?<=[ \n(])|^)'(?=[^\W_])|(?<=[^\W_.,!?])'(?=[ \n.,;:!?)]|$)")
 
@@ -54,20 +56,42 @@ def block_bounds(text: str) -> list[int]:
 @dataclass(slots=True)
 class Scopes:
     t: Text
-    sentences: list[int]
-    blocks: list[int]
-    warns: bool = False          # the text talks about scams
-    warning_doc: bool = False    # ... in two sentences or more: a warning, a report, news
+    _sentences: list[int] | None = None
+    _blocks: list[int] | None = None
+    _judged: tuple[bool, bool] | None = None
 
     @classmethod
     def of(cls, t: Text) -> "Scopes":
-        return cls(t, sentence_bounds(t.text), block_bounds(t.text))
+        return cls(t)
 
-    def judge_text(self) -> None:
-        """Once the hits are final: does the whole text warn about scams?"""
-        hs = self.t.get("scam_word")
-        self.warns = bool(hs)
-        self.warning_doc = len({self.sentence(h[0])[0] for h in hs}) >= 2
+    @property
+    def sentences(self) -> list[int]:
+        """Where each sentence starts (found the first time a match needs them)."""
+        if self._sentences is None:
+            self._sentences = sentence_bounds(self.t.text)
+        return self._sentences
+
+    @property
+    def blocks(self) -> list[int]:
+        if self._blocks is None:
+            self._blocks = block_bounds(self.t.text)
+        return self._blocks
+
+    def _judge(self) -> tuple[bool, bool]:
+        if self._judged is None:
+            hs = self.t.get("scam_word")
+            self._judged = (bool(hs), len({self.sentence(h[0])[0] for h in hs}) >= 2)
+        return self._judged
+
+    @property
+    def warns(self) -> bool:
+        """The text talks about scams."""
+        return self._judge()[0]
+
+    @property
+    def warning_doc(self) -> bool:
+        """... in two sentences or more: a warning, a report, news."""
+        return self._judge()[1]
 
     def block(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.blocks, pos)
@@ -114,7 +138,8 @@ def _last_before(hs, a: int, lo: int):
 def negated(sc: Scopes, a: int, b: int, window: int, window_after: int) -> bool:
     t = sc.t
     s0, s1 = sc.sentence(a)
-    for c in _last_before(t.get("neg_pre"), b, s0):
+    # a cue stands within `window` words: no need to look further back than this
+    for c in _last_before(t.get("neg_pre"), b, max(s0, a - 40 * (window + 1))):
         if c[0] >= a:                       # inside the match: "we charge no fee"
             return True
         if t.words_between(c[1], a) <= window and not _between(t, "neg_stop", c[1], a):
@@ -130,6 +155,9 @@ def negated(sc: Scopes, a: int, b: int, window: int, window_after: int) -> bool:
             if not _between(t, "neg_stop", b, c[0]):
                 return True
     return False
+
+
+_QUOTE_REACH = 1500   # a quotation opened further back than this is not followed
 
 
 def opening_quote(t: Text, a: int, lo: int) -> int:
@@ -160,6 +188,8 @@ def reported(sc: Scopes, a: int, b: int) -> bool:
     quotation, a hypothetical) rather than the sender's request?"""
     t = sc.t
     s0, s1 = sc.sentence(a)
+    s0 = max(s0, a - _QUOTE_REACH)       # a giant "sentence" (no punctuation): judge its near part
+    s1 = min(s1, b + _QUOTE_REACH)
     direct = _between(t, "request_cue", s0, s1)
     if _between(t, "scam_word", s0, s1):
         # "Beware: fraudsters ask for a fee" is a warning; "To avoid fraud,
@@ -171,7 +201,7 @@ def reported(sc: Scopes, a: int, b: int) -> bool:
         return True
     if _between(t, "report_verb", s0, a):
         return True
-    p0 = sc.block(a)[0]
+    p0 = max(sc.block(a)[0], a - _QUOTE_REACH)
     q = opening_quote(t, a, p0)
     if q < 0 and b - 1 > a:            # the quotation opens inside the match: 'exige de "régler les frais'
         q = opening_quote(t, b - 1, p0)

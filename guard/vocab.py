@@ -36,7 +36,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .normalize import NormView, _rewrite, fold
+from .normalize import NormView, fold
 
 LANGS_WITH_VOCAB = ("en", "es", "fr", "pt")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -64,23 +64,46 @@ class Vocabulary:
     derive: dict[str, list[str]]                  # concept -> frames (compiled by frames.py)
     masks: dict[str, list[str]]                   # concept -> concepts whose hits cancel it
     sources: dict[str, str] = field(default_factory=dict)   # concept -> file names
-    _automaton: object = None
+    lazy: frozenset = frozenset()     # concepts searched only when asked for
+    _automata: dict = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.index or name in self.regex
 
     @property
     def automaton(self):
-        if self._automaton is None:
-            self._automaton = _build_automaton(self)
-        return self._automaton
+        """The terms of every concept searched up front."""
+        got = self._automata.get(False)
+        if got is None:
+            got = self._automata[False] = _build_automaton(self, lazy=False)
+        return got
+
+    @property
+    def lazy_automaton(self):
+        """The terms of the lazy concepts, searched the first time one is asked for."""
+        got = self._automata.get(True)
+        if got is None:
+            got = self._automata[True] = _build_automaton(self, lazy=True)
+        return got
 
 
-def _build_automaton(v: Vocabulary):
+def _is_word_term(key: str) -> bool:
+    """Letters and single spaces only: searched at word starts (see scan)."""
+    return key[:1].isalpha() and all(c.isalpha() or c == " " for c in key)
+
+
+def _build_automaton(v: Vocabulary, lazy: bool):
+    """Two automata: terms made of letters only, searched in a copy of the
+    text where every ASCII character that is not a letter is a space and each
+    term is keyed with a space in front (so a term can only start a word and
+    "n" is not found inside every word that holds an n); and the other terms
+    ("m-pesa", "us$", "n'", "6-digit code"), searched in the text itself."""
     import ahocorasick
 
     table: dict[str, list[_Variant]] = {}
     for name, by_lang in v.terms.items():
+        if (name in v.lazy) != lazy:
+            continue
         ci = v.index[name]
         for terms in by_lang.values():
             for t in terms:
@@ -97,11 +120,29 @@ def _build_automaton(v: Vocabulary):
                         break
                 else:
                     vs.append(_Variant((ci,), prefix, upper))
-    a = ahocorasick.Automaton()
+    words = ahocorasick.Automaton()
+    raw = ahocorasick.Automaton()
     for key, vs in table.items():
-        a.add_word(key, (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
-    a.make_automaton()
-    return a
+        if _is_word_term(key):
+            words.add_word(" " + key, (len(key) + 1, True, True, tuple(vs)))
+        else:
+            raw.add_word(key, (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
+    for a in (words, raw):
+        if len(a):
+            a.make_automaton()
+    return words, raw
+
+
+_SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
+_NOT_LETTER = re.compile(r"[\x00-\x40\x5b-\x60\x7b-\x7f]")
+
+
+def _spaced(flat: str) -> str:
+    """``flat`` with every ASCII character that is not a letter as a space
+    (str.translate is fast on ASCII text only; a regex does the rest)."""
+    if flat.isascii():
+        return flat.translate(_SPACED)
+    return _NOT_LETTER.sub(" ", flat)
 
 
 # -- loading ------------------------------------------------------------------------
@@ -115,6 +156,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     derive: dict[str, list[str]] = {}
     masks: dict[str, list[str]] = {}
     parts: dict[str, str] = {}
+    lazy: list[str] = []
     files = sorted(vdir.glob("*.toml"))
     if not files:
         raise VocabError(f"{vdir}: no vocabulary files")
@@ -126,7 +168,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         except tomllib.TOMLDecodeError as e:
             raise VocabError(f"{where}: {e}") from None
         shared = path.stem == "shared"
-        allowed = {"concept", "regex", "regex_part", "derive", "mask"} if shared else {"lang", "concept"}
+        allowed = {"concept", "regex", "regex_part", "derive", "mask", "lazy"} if shared else {"lang", "concept"}
         extra = set(data) - allowed
         if extra:
             raise VocabError(f"{where}: unknown key(s) {sorted(extra)}; allowed: {sorted(allowed)}")
@@ -157,6 +199,11 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
                 raise VocabError(f"{where}: derive {name!r} must be a list of frames")
             derive.setdefault(name, []).extend(frames)
+        got = data.get("lazy", {})
+        if got:
+            if set(got) - {"concepts"} or not isinstance(got.get("concepts"), list):
+                raise VocabError(f"{where}: lazy takes one key, concepts = [names]")
+            lazy.extend(got["concepts"])
         for name, others in data.get("mask", {}).items():
             _check_name(name, where, "mask")
             if not isinstance(others, list) or not all(isinstance(o, str) for o in others):
@@ -192,7 +239,23 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         for o in others + [name]:
             if o not in index and o not in regex and o not in derive:
                 raise VocabError(f"vocab: mask {name!r} names unknown concept {o!r}")
-    return Vocabulary(names, index, terms, regex, derive, masks, sources)
+    for name in lazy:
+        if name not in index:
+            raise VocabError(f"vocab/shared.toml: lazy names unknown concept {name!r}")
+        if name in derive:
+            raise VocabError(f"vocab/shared.toml: lazy concept {name!r} cannot be derived")
+    for name, frames in derive.items():
+        for f in frames:
+            elems = [tok.strip("^$").split("|") for tok in f.split() if not tok.startswith(("..", "~"))]
+            if all(any(c in lazy for c in e) for e in elems if e != [""]):
+                raise VocabError(f"vocab/shared.toml: derive {name!r}: {f!r} needs one concept searched up front")
+    for name, others in masks.items():
+        if name not in lazy and any(o in lazy for o in others):
+            raise VocabError(f"vocab/shared.toml: mask {name!r}: a concept searched up front "
+                             f"cannot be masked by a lazy one")
+    # every regex waits until a frame asks for it (Text.get)
+    lazy_all = frozenset(lazy) | frozenset(regex)
+    return Vocabulary(names, index, terms, regex, derive, masks, sources, lazy_all)
 
 
 def _check_name(name: str, where: str, kind: str) -> None:
@@ -222,14 +285,32 @@ _WORD_END = re.compile(r"[^\W_]*")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
 
-def _squeeze(m: re.Match[str]):
-    s = m.group()
-    nl = [i for i, c in enumerate(s) if c == "\n"]
-    if len(nl) >= 2:
-        return nl[:2]          # a blank line stays a blank line
-    if nl:
-        return nl              # a line break
-    return [0]                 # one space
+def _squeezed(text: str, spans: list[tuple[int, int]], stages: list) -> str:
+    """Each run of white space in ``spans`` becomes "\n\n" (it holds a
+    blank line), "\n" (a line break) or " "; the offset map is recorded as a
+    stage. A run maps as a whole onto its replacement (evidence never starts
+    or ends inside white space)."""
+    from .normalize import _Stage
+
+    parts: list[str] = []
+    ns, os_ = [0], [0]
+    pos = n = 0
+    count = text.count
+    for a, b in spans:
+        nl = count("\n", a, b)
+        rep = "\n\n" if nl >= 2 else ("\n" if nl else " ")
+        parts.append(text[pos:a])
+        n += a - pos
+        ns.append(n)
+        os_.append(a)
+        parts.append(rep)
+        n += len(rep)
+        ns.append(n)
+        os_.append(b)
+        pos = b
+    parts.append(text[pos:])
+    stages.append(_Stage(ns, os_))
+    return "".join(parts)
 
 
 @dataclass(slots=True)
@@ -247,13 +328,16 @@ class Text:
     flat: str
     stages: list
     hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    vocab: Vocabulary | None = None
+    _lazy_done: bool = False
 
     @classmethod
     def of(cls, nv: NormView) -> "Text":
         stages: list = []
         text = nv.text
-        if _WS_RUN.search(text) is not None:
-            text = _rewrite(text, _WS_RUN, _squeeze, stages)
+        spans = [m.span() for m in _WS_RUN.finditer(text)]
+        if spans:
+            text = _squeezed(text, spans, stages)
         return cls(nv, text, text.replace("\n", " "), stages)
 
     def to_norm(self, j: int) -> int:
@@ -275,7 +359,21 @@ class Text:
         return self.norm.span(na, nb)
 
     def get(self, concept: str) -> list[tuple[int, int]]:
-        return self.hits.get(concept, _EMPTY)
+        got = self.hits.get(concept)
+        if got is None:
+            v = self.vocab
+            if v is not None and concept in v.regex:
+                # each shape is searched the first time it is asked for
+                got = self.hits[concept] = [m.span() for m in v.regex[concept].finditer(self.flat)
+                                            if m.end() > m.start()]
+                return got
+            if not self._lazy_done and v is not None and concept in v.lazy:
+                self._lazy_done = True
+                scan(self.vocab, self, lazy=True)
+                apply_masks(self.vocab, self, lazy=True)
+                return self.hits.get(concept, _EMPTY)
+            return _EMPTY
+        return got
 
     def words_between(self, a: int, b: int) -> int:
         """How many words stand between offsets a <= b (0 when adjacent;
@@ -285,7 +383,7 @@ class Text:
         return len(_WORD.findall(self.flat, a, b))
 
     def any_in(self, concept: str, a: int, b: int) -> bool:
-        hs = self.hits.get(concept)
+        hs = self.get(concept)
         if not hs:
             return False
         i = bisect_left(hs, (a, -1))
@@ -295,44 +393,59 @@ class Text:
 _EMPTY: list = []
 
 
-def scan(v: Vocabulary, t: Text) -> None:
-    """Fill ``t.hits``: concept name -> sorted, de-duplicated (start, end)."""
+def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
+    """Fill ``t.hits`` (concept name -> sorted, de-duplicated (start, end))
+    with the eager concepts, or with the lazy ones."""
+    t.vocab = v
     flat = t.flat
     n = len(flat)
     names = v.names
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
-    for end, (length, first_alnum, last_alnum, variants) in v.automaton.iter(flat):
-        start = end - length + 1
-        if first_alnum and start > 0 and flat[start - 1].isalnum():
-            continue
-        after_alnum = end + 1 < n and flat[end + 1].isalnum()
-        for var in variants:
-            stop = end + 1
-            if var.prefix:
-                if after_alnum:
-                    stop = _WORD_END.match(flat, end + 1).end()
-            elif last_alnum and after_alnum:
+    words, raw = v.lazy_automaton if lazy else v.automaton
+    spaced = " " + _spaced(flat) if len(words) else ""
+    add = _add_hit
+    if len(words):
+        for end, (length, _fa, _la, variants) in words.iter(spaced):
+            # " term" ends at `end` of the spaced copy: the term is flat[end - length + 1:end]
+            add(t, flat, n, end - length + 1, end - 1, True, True, variants, found, orig)
+    if len(raw):
+        for end, (length, first_alnum, last_alnum, variants) in raw.iter(flat):
+            start = end - length + 1
+            # whole words: no letter may touch a term (a digit may: "150usd")
+            if first_alnum and start > 0 and flat[start - 1].isalpha():
                 continue
-            if var.upper:
-                oa, ob = t.original_span(start, stop)
-                s = orig[oa:ob]
-                if not s or s.upper() != s or s.lower() == s:
-                    continue
-            for ci in var.concepts:
-                found.setdefault(ci, set()).add((start, stop))
-    hits = {names[ci]: sorted(s) for ci, s in found.items()}
-    for name, pat in v.regex.items():
-        got = [m.span() for m in pat.finditer(flat) if m.end() > m.start()]
-        if got:
-            hits.setdefault(name, [])
-            hits[name] = sorted(set(hits[name]) | set(got))
-    t.hits = hits
+            add(t, flat, n, start, end, first_alnum, last_alnum, variants, found, orig)
+    hits = t.hits
+    for ci, s in found.items():
+        hits[names[ci]] = sorted(s)
 
 
-def apply_masks(v: Vocabulary, t: Text) -> None:
-    """Drop the hits of a concept that overlap a hit of a concept masking it."""
+
+def _add_hit(t, flat, n, start, end, first_alnum, last_alnum, variants, found, orig) -> None:
+    after_alnum = end + 1 < n and flat[end + 1].isalpha()
+    for var in variants:
+        stop = end + 1
+        if var.prefix:
+            if after_alnum:
+                stop = _WORD_END.match(flat, end + 1).end()
+        elif last_alnum and after_alnum:
+            continue
+        if var.upper:
+            oa, ob = t.original_span(start, stop)
+            s = orig[oa:ob]
+            if not s or s.upper() != s or s.lower() == s:
+                continue
+        for ci in var.concepts:
+            found.setdefault(ci, set()).add((start, stop))
+
+
+def apply_masks(v: Vocabulary, t: Text, lazy: bool = False) -> None:
+    """Drop the hits of a concept that overlap a hit of a concept masking it
+    (the eager concepts' masks, or the lazy ones')."""
     for name, others in v.masks.items():
+        if (name in v.lazy) != lazy:
+            continue
         hs = t.hits.get(name)
         if not hs:
             continue

@@ -252,7 +252,7 @@ def _edit(tmp_path, name, old, new):
     ("vocab/en.toml", "pay_verb = [", "Pay_Verb = [", r"vocab/en\.toml: concept name 'Pay_Verb'"),
     ("vocab/en.toml", 'lang = "en"', 'lang = "en"\nconcepts = {}', r"vocab/en\.toml: unknown key\(s\) \['concepts'\]"),
     ("vocab/shared.toml", 'neg_pre = ["pseudo_neg", "reminder"]', 'neg_pre = ["pseudo_negs", "reminder"]', r"mask 'neg_pre' names unknown concept 'pseudo_negs'"),
-    ("vocab/shared.toml", 'amount = ["number_word ..4 currency"]', 'amount = ["number_words ..4 currency"]', r"unknown concept 'number_words'"),
+    ("vocab/shared.toml", '"number_word ..4 currency_name"]', '"number_words ..4 currency_name"]', r"unknown concept 'number_words'"),
     ("vocab/shared.toml", "blank = '''", "blank = '''(a+)+", r"regex 'blank' is refused"),
     ("language.toml", "window = 6", "windwo = 6", r"language\.toml: unknown key"),
 ])
