@@ -82,7 +82,7 @@ class State:
             # make an amount, and "your new job at the ILO" is itself derived
             apply_masks(rs.vocab, t)
             if rs.derived:
-                derive(rs.vocab, t, rs.derived, lambda: sc.sentences)
+                derive(rs.vocab, t, rs.derived, [])     # derived concepts are short: no sentence bounds needed
                 apply_masks(rs.vocab, t)
             v = View(name, t, sc, Matcher(t, lambda: sc.sentences), Matcher(t, lambda: sc.blocks))
         self.views[name] = v

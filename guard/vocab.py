@@ -134,6 +134,8 @@ def _build_automaton(v: Vocabulary, lazy: bool):
 
 
 _SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
+
+
 _NOT_LETTER = re.compile(r"[\x00-\x40\x5b-\x60\x7b-\x7f]")
 
 
@@ -363,9 +365,21 @@ class Text:
         if got is None:
             v = self.vocab
             if v is not None and concept in v.regex:
-                # each shape is searched the first time it is asked for
-                got = self.hits[concept] = [m.span() for m in v.regex[concept].finditer(self.flat)
-                                            if m.end() > m.start()]
+                # each shape is searched the first time it is asked for; a
+                # number only next to a currency (amounts are made of both)
+                pat = v.regex[concept]
+                if concept == "number":
+                    got = []
+                    end = -1
+                    for a, b in self.get("currency") + self.get("naira"):
+                        lo, hi = max(a - 40, end), min(len(self.flat), b + 40)
+                        if lo < hi:
+                            got.extend(m.span() for m in pat.finditer(self.flat, lo, hi) if m.end() > m.start())
+                            end = hi
+                    got = sorted(set(got))
+                else:
+                    got = [m.span() for m in pat.finditer(self.flat) if m.end() > m.start()]
+                self.hits[concept] = got
                 return got
             if not self._lazy_done and v is not None and concept in v.lazy:
                 self._lazy_done = True

@@ -41,7 +41,7 @@ NEGATION = [
     ("pt", "Não se esqueça de pagar a taxa de inscrição de R$ 250,00 até sexta.", {"fee"}),
     ("pt", "Não deixe de efetuar o pagamento da taxa de processamento de 2 500 MZN.", {"fee"}),
     # the scope ends at a terminator or a new sentence
-    ("en", "The ILO charges no fee; however, the medical centre requires a fee of USD 120 before the interview.", {"fee"}),
+    ("en", "The ILO charges no fee; however, you must pay the medical centre a fee of USD 120 before the interview.", {"fee"}),
     ("es", "La OIT no cobra cuotas, pero la clínica exige pagar la tasa de examen de 60 dólares.", {"fee"}),
     ("fr", "Le BIT ne demande rien. Veuillez régler les frais de visa de 90 000 FCFA.", {"fee"}),
     ("pt", "A OIT não cobra nada, mas deve pagar a taxa do visto de R$ 900,00.", {"fee"}),
