@@ -26,6 +26,7 @@ verdict says the check was incomplete.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .frames import Matcher, derive
@@ -130,14 +131,19 @@ def _kept(st: State, v: View, a: int, b: int, negatable: bool, speaker: bool,
         prev = v.scopes.previous_sentence(s0)
         lo = prev[0] if prev else s0
         for c in unless:
-            if any(lo <= h[0] < s1 for h in v.t.get(c)):
+            if _starts_in(v.t.get(c), lo, s1):
                 return False
     if unless_near:
         # touching the match: within 3 words either side, same sentence
         s0, s1 = v.scopes.sentence(a)
+        lo, hi = max(s0, a - 200), min(s1, b + 200)
         for c in unless_near:
-            for h in v.t.get(c):
-                if h[1] < s0 or h[0] >= s1:
+            hs = v.t.get(c)
+            i = bisect_left(hs, (lo - 100, -1))
+            while i < len(hs) and hs[i][0] < hi:
+                h = hs[i]
+                i += 1
+                if h[1] < lo:
                     continue
                 if (h[0] < b and h[1] > a) or (h[1] <= a and v.t.words_between(h[1], a) <= 3) \
                         or (h[0] >= b and v.t.words_between(b, h[0]) <= 3):
@@ -163,7 +169,7 @@ def addresses_reader(v: View, a: int) -> bool:
 
 
 def _starts_in(hs, a: int, b: int) -> bool:
-    from bisect import bisect_left
+    """A hit of ``hs`` starts in [a, b)."""
     i = bisect_left(hs, (a, -1))
     return i < len(hs) and hs[i][0] < b
 
