@@ -332,6 +332,7 @@ class Text:
     hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     vocab: Vocabulary | None = None
     _lazy_done: bool = False
+    _spaced: str | None = None
 
     @classmethod
     def of(cls, nv: NormView) -> "Text":
@@ -417,7 +418,10 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
     words, raw = v.lazy_automaton if lazy else v.automaton
-    spaced = " " + _spaced(flat) if len(words) else ""
+    if len(words):
+        spaced = t._spaced
+        if spaced is None:
+            spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
     add = _add_hit
     if len(words):
         for end, (length, _fa, _la, variants) in words.iter(spaced):
