@@ -99,9 +99,10 @@ class State:
         k = min(v.t.from_original(original_pos), max(0, len(v.t.text) - 1))
         return reported(v.scopes, k, k + 1)
 
-    def body_words(self) -> int:
+    def short_body(self, words: int) -> bool:
+        """Has the body fewer than ``words`` words (no body: yes)?"""
         v = self.view("body")
-        return v.t.words_between(0, len(v.t.flat)) if v else 0
+        return v is None or v.t.fewer_words_than(words)
 
     def over_budget(self) -> bool:
         if time.perf_counter() > self.deadline:
@@ -131,7 +132,7 @@ def _kept(st: State, v: View, a: int, b: int, negatable: bool, speaker: bool,
         prev = v.scopes.previous_sentence(s0)
         lo = prev[0] if prev else s0
         for c in unless:
-            if _starts_in(v.t.get(c), lo, s1):
+            if v.t.starts_in(c, lo, s1):
                 return False
     if unless_near:
         # touching the match: within 3 words either side, same sentence
@@ -165,13 +166,7 @@ def addresses_reader(v: View, a: int) -> bool:
     label = v.t.text.rfind(": ", s0, a)
     if v.t.words_between(s0 if label < 0 else label + 1, a) <= 1:
         return True
-    return any(v.t.any_in(c, s0, s1) or _starts_in(v.t.get(c), s0, s1) for c in _ADDRESS)
-
-
-def _starts_in(hs, a: int, b: int) -> bool:
-    """A hit of ``hs`` starts in [a, b)."""
-    i = bisect_left(hs, (a, -1))
-    return i < len(hs) and hs[i][0] < b
+    return any(v.t.starts_in(c, s0, s1) for c in _ADDRESS)
 
 
 # -- contexts ---------------------------------------------------------------------
@@ -185,7 +180,7 @@ def eval_contexts(st: State) -> None:
         ev: list[Evidence] = []
         distinct: set[str] = set()
         need = ctx.min_distinct
-        if ctx.short_words and st.body_words() < ctx.short_words:
+        if ctx.short_words and st.short_body(ctx.short_words):
             need = min(need, ctx.short_min_distinct)
         want = max(3, need)
         for f in ctx.fields:

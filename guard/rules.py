@@ -53,7 +53,6 @@ WHEN_KEYS = {
     "any_context": "context", "facts": "fact", "any_fact": "fact", "not_facts": "fact",
     "any_rule": "rule",
 }
-_TEXT_KEYS = {"title", "explanation"}
 RULE_KEYS = {
     "id", "name", "category", "breaks", "severity", "confidence", "requires", "references",
     "title", "explanation", "frames", "unless", "unless_near", "scope", "fields", "negatable",

@@ -116,14 +116,6 @@ class Scopes:
         return ps, pe
 
 
-def _between(t: Text, concept: str, a: int, b: int) -> bool:
-    hs = t.get(concept)
-    if not hs or b <= a:
-        return False
-    i = bisect_left(hs, (a, -1))
-    return i < len(hs) and hs[i][0] < b
-
-
 def _last_before(hs, a: int, lo: int):
     """Hits of ``hs`` that end by ``a`` and start at or after ``lo``, nearest first."""
     i = bisect_left(hs, (a, -1))
@@ -142,7 +134,7 @@ def negated(sc: Scopes, a: int, b: int, window: int, window_after: int) -> bool:
     for c in _last_before(t.get("neg_pre"), b, max(s0, a - 40 * (window + 1))):
         if c[0] >= a:                       # inside the match: "we charge no fee"
             return True
-        if t.words_between(c[1], a) <= window and not _between(t, "neg_stop", c[1], a):
+        if t.words_between(c[1], a) <= window and not t.starts_in("neg_stop", c[1], a):
             return True
     hs = t.get("neg_post")
     if hs:
@@ -152,7 +144,7 @@ def negated(sc: Scopes, a: int, b: int, window: int, window_after: int) -> bool:
             i += 1
             if t.words_between(b, c[0]) > window_after:
                 break
-            if not _between(t, "neg_stop", b, c[0]):
+            if not t.starts_in("neg_stop", b, c[0]):
                 return True
     return False
 
@@ -190,16 +182,16 @@ def reported(sc: Scopes, a: int, b: int) -> bool:
     s0, s1 = sc.sentence(a)
     s0 = max(s0, a - _QUOTE_REACH)       # a giant "sentence" (no punctuation): judge its near part
     s1 = min(s1, b + _QUOTE_REACH)
-    direct = _between(t, "request_cue", s0, s1)
-    if _between(t, "scam_word", s0, s1):
+    direct = t.starts_in("request_cue", s0, s1)
+    if t.starts_in("scam_word", s0, s1):
         # "Beware: fraudsters ask for a fee" is a warning; "To avoid fraud,
         # kindly pay the fee to our account" is still a request
-        if not (direct and _between(t, "our", s0, s1) and not _between(t, "report_verb", s0, s1)):
+        if not (direct and t.starts_in("our", s0, s1) and not t.starts_in("report_verb", s0, s1)):
             return True
     prev = sc.previous_sentence(s0)
-    if prev and not direct and _between(t, "scam_word", prev[0], prev[1]):
+    if prev and not direct and t.starts_in("scam_word", prev[0], prev[1]):
         return True
-    if _between(t, "report_verb", s0, a):
+    if t.starts_in("report_verb", s0, a):
         return True
     p0 = max(sc.block(a)[0], a - _QUOTE_REACH)
     q = opening_quote(t, a, p0)

@@ -16,16 +16,18 @@ accents):
   ILO, not "a bit").
 
 ``[regex]`` entries of shared.toml are the few shapes a word list cannot
-write (an amount, a blank on a form); ``CURRENCY`` in them stands for the
-``currency`` concept and each ``[regex_part]`` name for its pattern. ``[derive]`` adds hits to a concept from frames over
-other concepts ("number_word ..4 currency" is an amount too), and ``[mask]``
-(in a language file) removes the hits of one concept that overlap the hits of
-another (``neg_pre = ["pseudo_neg"]``: "don't forget" is no negation).
+write (a number, a blank on a form); each ``[regex_part]`` name in them
+stands for its pattern. ``[derive]`` adds hits to a concept from frames over
+other concepts ("currency number" is an amount), ``[mask]`` removes the hits
+of one concept that overlap the hits of another (``neg_pre =
+["pseudo_neg"]``: "don't forget" is no negation), and ``[lazy]`` names the
+concepts looked for only when a frame needs them.
 
-Speed: one Aho-Corasick automaton (pyahocorasick, C) holds every term of
-every concept, so finding all of them costs one pass over the text, however
-many concepts and rules there are. The automaton and the regular expressions
-are built once per rule set.
+Speed: two Aho-Corasick automata (pyahocorasick, C) per pass hold the terms
+(one for terms of letters only, searched at word starts; one for the
+others), so finding every concept costs one pass over the text however many
+concepts and rules there are; the lazy concepts get a second pass, only
+when asked for. Automata and regular expressions are built once per rule set.
 """
 
 from __future__ import annotations
@@ -63,27 +65,18 @@ class Vocabulary:
     regex: dict[str, re.Pattern[str]]             # built-in shapes
     derive: dict[str, list[str]]                  # concept -> frames (compiled by frames.py)
     masks: dict[str, list[str]]                   # concept -> concepts whose hits cancel it
-    sources: dict[str, str] = field(default_factory=dict)   # concept -> file names
     lazy: frozenset = frozenset()     # concepts searched only when asked for
     _automata: dict = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.index or name in self.regex
 
-    @property
-    def automaton(self):
-        """The terms of every concept searched up front."""
-        got = self._automata.get(False)
+    def automata(self, lazy: bool):
+        """The automata of the concepts searched up front, or of the lazy
+        ones (searched the first time one is asked for); built once."""
+        got = self._automata.get(lazy)
         if got is None:
-            got = self._automata[False] = _build_automaton(self, lazy=False)
-        return got
-
-    @property
-    def lazy_automaton(self):
-        """The terms of the lazy concepts, searched the first time one is asked for."""
-        got = self._automata.get(True)
-        if got is None:
-            got = self._automata[True] = _build_automaton(self, lazy=True)
+            got = self._automata[lazy] = _build_automaton(self, lazy=lazy)
         return got
 
 
@@ -153,7 +146,6 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     """Read ``directory/vocab/*.toml``; raise VocabError naming file and key."""
     vdir = directory / "vocab"
     terms: dict[str, dict[str, list[str]]] = {}
-    sources: dict[str, str] = {}
     regex_src: dict[str, str] = {}
     derive: dict[str, list[str]] = {}
     masks: dict[str, list[str]] = {}
@@ -186,7 +178,6 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             if lang in terms.get(name, {}):
                 raise VocabError(f"{where}: concept {name!r} defined twice")
             terms.setdefault(name, {})[lang] = list(words)
-            sources[name] = ", ".join(filter(None, [sources.get(name), path.name]))
         for name, src in data.get("regex_part", {}).items():
             if not re.fullmatch(r"[A-Z][A-Z_]*", name) or not isinstance(src, str):
                 raise VocabError(f"{where}: regex_part {name!r}: an UPPER_CASE name and a string")
@@ -218,15 +209,10 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     names = sorted(terms)
     index = {n: i for i, n in enumerate(names)}
     regex: dict[str, re.Pattern[str]] = {}
-    if "currency" in terms:
-        cur = "|".join(sorted((re.escape(t.rstrip("*")) for ts in terms["currency"].values() for t in ts),
-                              key=len, reverse=True))
-    else:
-        cur = "(?!)"
     from .relint import unsafe_reason
 
     for name, src in regex_src.items():
-        full = src.replace("CURRENCY", cur)
+        full = src
         for pname, psrc in parts.items():
             full = full.replace(pname, f"(?:{psrc})")
         try:
@@ -257,7 +243,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
                              f"cannot be masked by a lazy one")
     # every regex waits until a frame asks for it (Text.get)
     lazy_all = frozenset(lazy) | frozenset(regex)
-    return Vocabulary(names, index, terms, regex, derive, masks, sources, lazy_all)
+    return Vocabulary(names, index, terms, regex, derive, masks, lazy_all)
 
 
 def _check_name(name: str, where: str, kind: str) -> None:
@@ -397,12 +383,20 @@ class Text:
             return 0
         return len(_WORD.findall(self.flat, a, b))
 
-    def any_in(self, concept: str, a: int, b: int) -> bool:
+    def starts_in(self, concept: str, a: int, b: int) -> bool:
+        """Does a hit of ``concept`` start in [a, b)?"""
         hs = self.get(concept)
-        if not hs:
+        if not hs or b <= a:
             return False
         i = bisect_left(hs, (a, -1))
-        return i < len(hs) and hs[i][0] < b and hs[i][1] <= b
+        return i < len(hs) and hs[i][0] < b
+
+    def fewer_words_than(self, n: int) -> bool:
+        """Has the text fewer than ``n`` words? (Stops counting at n.)"""
+        for i, _ in enumerate(_WORD.finditer(self.flat), 1):
+            if i >= n:
+                return False
+        return True
 
 
 _EMPTY: list = []
@@ -417,7 +411,7 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     names = v.names
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
-    words, raw = v.lazy_automaton if lazy else v.automaton
+    words, raw = v.automata(lazy)
     if len(words):
         spaced = t._spaced
         if spaced is None:

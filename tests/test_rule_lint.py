@@ -212,11 +212,11 @@ def test_a_misspelt_check_fails_loading(tmp_path):
         _load_with(tmp_path, CHECK_RULE.replace('"sender_lookalike"', '"dns:sender_nxdomian"'))
 
 
-def _edit_scoring(tmp_path, old, new):
+def _edit(tmp_path, name, old, new):
     d = _copy_rules(tmp_path)
-    p = d / "scoring.toml"
+    p = d / name
     text = p.read_text(encoding="utf-8")
-    assert old in text
+    assert old in text, (name, old)
     p.write_text(text.replace(old, new, 1), encoding="utf-8")
     return d
 
@@ -230,16 +230,7 @@ def _edit_scoring(tmp_path, old, new):
 ])
 def test_a_misspelt_name_in_a_meta_rule_fails_loading(tmp_path, old, new, expect):
     with pytest.raises(RuleError, match=expect):
-        load_rules(_edit_scoring(tmp_path, old, new))
-
-
-def _edit(tmp_path, name, old, new):
-    d = _copy_rules(tmp_path)
-    p = d / name
-    text = p.read_text(encoding="utf-8")
-    assert old in text, (name, old)
-    p.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return d
+        load_rules(_edit(tmp_path, "scoring.toml", old, new))
 
 
 @pytest.mark.parametrize("name,old,new,expect", [
