@@ -227,6 +227,10 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         for o in others + [name]:
             if o not in index and o not in regex and o not in derive:
                 raise VocabError(f"vocab: mask {name!r} names unknown concept {o!r}")
+    for name in derive:
+        if name in index or name in regex:
+            raise VocabError(f"vocab: {name!r} is derived ([derive]) and also has terms or a regex: "
+                             f"give the terms another name")
     for name in lazy:
         if name not in index:
             raise VocabError(f"vocab/shared.toml: lazy names unknown concept {name!r}")
@@ -269,6 +273,8 @@ def _check_term(term: str, where: str, concept: str) -> None:
 # -- one text's hits --------------------------------------------------------------------
 
 _WS_RUN = re.compile(r"[ \n]{2,}")
+_SPACE_RUN = re.compile(r"  +")          # a literal prefix: re skips ahead in C
+_BLANK_RUN = re.compile(r"\n\n\n+")
 _WORD_END = re.compile(r"[^\W_]*")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
@@ -314,20 +320,39 @@ class Text:
     norm: NormView
     text: str
     flat: str
-    stages: list
+    _stages: list | None = None
     hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     vocab: Vocabulary | None = None
     _lazy_done: bool = False
     _spaced: str | None = None
+    # derived concepts ([derive]) are matched the first time one is asked
+    # for, by this function (set by the engine: frames.py builds on this
+    # module); masks that wait for a derived concept are in _pending
+    derive_fn: object = None
+    _pending: dict | None = None
+    _deriving: int = 0
 
     @classmethod
     def of(cls, nv: NormView) -> "Text":
-        stages: list = []
         text = nv.text
-        spans = [m.span() for m in _WS_RUN.finditer(text)]
-        if spans:
-            text = _squeezed(text, spans, stages)
-        return cls(nv, text, text.replace("\n", " "), stages)
+        if _WS_RUN.search(text) is None:
+            return cls(nv, text, text.replace("\n", " "), [])
+        # the squeeze in C: spaces first, then the spaces around line breaks,
+        # then three or more line breaks (the view holds no other white
+        # space); the offset map waits until evidence needs it (stages)
+        text = _SPACE_RUN.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n")
+        text = _BLANK_RUN.sub("\n\n", text)
+        return cls(nv, text, text.replace("\n", " "), None)
+
+    @property
+    def stages(self) -> list:
+        """The offset map of the squeeze, made the first time it is needed."""
+        if self._stages is None:
+            stages: list = []
+            again = _squeezed(self.norm.text, [m.span() for m in _WS_RUN.finditer(self.norm.text)], stages)
+            assert len(again) == len(self.text), "squeeze map out of step"
+            self._stages = stages
+        return self._stages
 
     def to_norm(self, j: int) -> int:
         for stage in reversed(self.stages):
@@ -349,32 +374,52 @@ class Text:
 
     def get(self, concept: str) -> list[tuple[int, int]]:
         got = self.hits.get(concept)
-        if got is None:
-            v = self.vocab
-            if v is not None and concept in v.regex:
-                # each shape is searched the first time it is asked for; a
-                # number only next to a currency (amounts are made of both)
-                pat = v.regex[concept]
-                if concept == "number":
-                    got = []
-                    end = -1
-                    for a, b in self.get("currency") + self.get("naira"):
-                        lo, hi = max(a - 40, end), min(len(self.flat), b + 40)
-                        if lo < hi:
-                            got.extend(m.span() for m in pat.finditer(self.flat, lo, hi) if m.end() > m.start())
-                            end = hi
-                    got = sorted(set(got))
-                else:
-                    got = [m.span() for m in pat.finditer(self.flat) if m.end() > m.start()]
-                self.hits[concept] = got
-                return got
-            if not self._lazy_done and v is not None and concept in v.lazy:
-                self._lazy_done = True
-                scan(self.vocab, self, lazy=True)
-                apply_masks(self.vocab, self, lazy=True)
-                return self.hits.get(concept, _EMPTY)
-            return _EMPTY
-        return got
+        if got is not None:
+            if self._pending and concept in self._pending and not self._deriving:
+                self._apply_pending(concept)
+                return self.hits[concept]
+            return got
+        v = self.vocab
+        if v is not None and self.derive_fn is not None and concept in v.derive:
+            # the frames of a derived concept see the hits they are made of
+            # before any mask that waits for a derived concept (as "your new
+            # job at the ILO" needs the ILO's name it then masks)
+            self._deriving += 1
+            try:
+                got = self.derive_fn(self, concept)
+            finally:
+                self._deriving -= 1
+            self.hits[concept] = got
+            return got
+        if v is not None and concept in v.regex:
+            # each shape is searched the first time it is asked for; a
+            # number only next to a currency (amounts are made of both)
+            pat = v.regex[concept]
+            if concept == "number":
+                got = []
+                end = -1
+                for a, b in self.get("currency") + self.get("naira"):
+                    lo, hi = max(a - 40, end), min(len(self.flat), b + 40)
+                    if lo < hi:
+                        got.extend(m.span() for m in pat.finditer(self.flat, lo, hi) if m.end() > m.start())
+                        end = hi
+                got = sorted(set(got))
+            else:
+                got = [m.span() for m in pat.finditer(self.flat) if m.end() > m.start()]
+            self.hits[concept] = got
+            return got
+        if not self._lazy_done and v is not None and concept in v.lazy:
+            self._lazy_done = True
+            scan(self.vocab, self, lazy=True)
+            apply_masks(self.vocab, self, lazy=True)
+            return self.hits.get(concept, _EMPTY)
+        return _EMPTY
+
+    def _apply_pending(self, concept: str) -> None:
+        others = self._pending.pop(concept)
+        cover = sorted(h for o in others for h in self.get(o))
+        if cover:
+            self.hits[concept] = [h for h in self.hits[concept] if not _overlaps(cover, h)]
 
     def words_between(self, a: int, b: int) -> int:
         """How many words stand between offsets a <= b (0 when adjacent;
@@ -460,6 +505,12 @@ def apply_masks(v: Vocabulary, t: Text, lazy: bool = False) -> None:
             continue
         hs = t.hits.get(name)
         if not hs:
+            continue
+        if t.derive_fn is not None and any(o in v.derive for o in others):
+            # a derived concept masks it: applied when it is first asked for
+            if t._pending is None:
+                t._pending = {}
+            t._pending[name] = others
             continue
         cover = sorted(h for o in others for h in t.hits.get(o, ()))
         if not cover:
