@@ -55,6 +55,26 @@ class _Variant:
     upper: bool
 
 
+class Patterns(dict):
+    """Concept name -> compiled regular expression, compiled the first time
+    it is used; pickles as its sources (a start-up from the cache then
+    compiles only the shapes a message asks for)."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__((k, None) for k in sources)
+        self.sources = dict(sources)
+
+    def __getitem__(self, name: str) -> re.Pattern[str]:
+        pat = dict.__getitem__(self, name)
+        if pat is None:
+            pat = re.compile(self.sources[name])
+            dict.__setitem__(self, name, pat)
+        return pat
+
+    def __reduce__(self):
+        return (Patterns, (self.sources,))
+
+
 @dataclass(slots=True)
 class Vocabulary:
     """Every concept's terms, compiled for one-pass search."""
@@ -62,7 +82,7 @@ class Vocabulary:
     names: list[str]                              # concept index -> name
     index: dict[str, int]                         # name -> concept index
     terms: dict[str, dict[str, list[str]]]        # name -> lang -> terms (as written)
-    regex: dict[str, re.Pattern[str]]             # built-in shapes
+    regex: Patterns                               # built-in shapes, compiled on first use
     derive: dict[str, list[str]]                  # concept -> frames (compiled by frames.py)
     masks: dict[str, list[str]]                   # concept -> concepts whose hits cancel it
     lazy: frozenset = frozenset()     # concepts searched only when asked for
@@ -113,17 +133,22 @@ def _build_automaton(v: Vocabulary, lazy: bool):
                         break
                 else:
                     vs.append(_Variant((ci,), prefix, upper))
-    words = ahocorasick.Automaton()
-    raw = ahocorasick.Automaton()
+    # the automata store an index into `values` (ints keep them small: they
+    # pickle and load in a fraction of the time of Python objects)
+    words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    raw = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    values: list[tuple] = []
     for key, vs in table.items():
         if _is_word_term(key):
-            words.add_word(" " + key, (len(key) + 1, True, True, tuple(vs)))
+            words.add_word(" " + key, len(values))
+            values.append((len(key) + 1, True, True, tuple(vs)))
         else:
-            raw.add_word(key, (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
+            raw.add_word(key, len(values))
+            values.append((len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
     for a in (words, raw):
         if len(a):
             a.make_automaton()
-    return words, raw
+    return words, raw, values
 
 
 _SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
@@ -208,7 +233,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             masks[name].extend(o for o in others if o not in masks[name])
     names = sorted(terms)
     index = {n: i for i, n in enumerate(names)}
-    regex: dict[str, re.Pattern[str]] = {}
+    regex: dict[str, str] = {}
     from .relint import unsafe_reason
 
     for name, src in regex_src.items():
@@ -216,13 +241,13 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         for pname, psrc in parts.items():
             full = full.replace(pname, f"(?:{psrc})")
         try:
-            pat = re.compile(full)
+            re.compile(full)
         except re.error as e:
             raise VocabError(f"vocab/shared.toml: regex {name!r} does not compile: {e}") from None
         why = unsafe_reason(full)
         if why:
             raise VocabError(f"vocab/shared.toml: regex {name!r} is refused: {why}")
-        regex[name] = pat
+        regex[name] = full
     for name, others in masks.items():
         for o in others + [name]:
             if o not in index and o not in regex and o not in derive:
@@ -247,7 +272,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
                              f"cannot be masked by a lazy one")
     # every regex waits until a frame asks for it (Text.get)
     lazy_all = frozenset(lazy) | frozenset(regex)
-    return Vocabulary(names, index, terms, regex, derive, masks, lazy_all)
+    return Vocabulary(names, index, terms, Patterns(regex), derive, masks, lazy_all)
 
 
 def _check_name(name: str, where: str, kind: str) -> None:
@@ -456,18 +481,20 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     names = v.names
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
-    words, raw = v.automata(lazy)
+    words, raw, values = v.automata(lazy)
     if len(words):
         spaced = t._spaced
         if spaced is None:
             spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
     add = _add_hit
     if len(words):
-        for end, (length, _fa, _la, variants) in words.iter(spaced):
+        for end, i in words.iter(spaced):
+            length, _fa, _la, variants = values[i]
             # " term" ends at `end` of the spaced copy: the term is flat[end - length + 1:end]
             add(t, flat, n, end - length + 1, end - 1, True, True, variants, found, orig)
     if len(raw):
-        for end, (length, first_alnum, last_alnum, variants) in raw.iter(flat):
+        for end, i in raw.iter(flat):
+            length, first_alnum, last_alnum, variants = values[i]
             start = end - length + 1
             # whole words: no letter may touch a term (a digit may: "150usd")
             if first_alnum and start > 0 and flat[start - 1].isalpha():
