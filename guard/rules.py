@@ -393,8 +393,9 @@ def load_cached(directory: Path) -> RuleSet:
 
     def build() -> RuleSet:
         rs = load_rules(directory)
-        rs.vocab.automata(False)
-        rs.vocab.automata(True)
+        for lazy in (False, True):
+            rs.vocab.automata(lazy)
+            rs.vocab.databases(lazy)
         return rs
 
     got = cache.cached("rules", _version(directory), build)

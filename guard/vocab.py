@@ -32,6 +32,7 @@ when asked for. Automata and regular expressions are built once per rule set.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from bisect import bisect_left
@@ -99,6 +100,15 @@ class Vocabulary:
             got = self._automata[lazy] = _build_automaton(self, lazy=lazy)
         return got
 
+    def databases(self, lazy: bool) -> "_HSDatabases | None":
+        """The same terms as ``automata`` compiled for Hyperscan, or None
+        when Hyperscan is not installed; built once (and cached with the
+        rule set, guard/cache.py)."""
+        key = ("hs", lazy)
+        if key not in self._automata:
+            self._automata[key] = _HSDatabases.build(self, lazy) if hyperscan_available() else None
+        return self._automata[key]
+
 
 def _is_word_term(key: str) -> bool:
     """Letters and single spaces only: searched at word starts (see scan)."""
@@ -113,6 +123,24 @@ def _build_automaton(v: Vocabulary, lazy: bool):
     ("m-pesa", "us$", "n'", "6-digit code"), searched in the text itself."""
     import ahocorasick
 
+    # the automata store an index into `values` (ints keep them small: they
+    # pickle and load in a fraction of the time of Python objects)
+    words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    raw = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    values: list[tuple] = []
+    for key, is_word, value in _keys(v, lazy):
+        (words if is_word else raw).add_word(key, len(values))
+        values.append(value)
+    for a in (words, raw):
+        if len(a):
+            a.make_automaton()
+    return words, raw, values
+
+
+def _keys(v: Vocabulary, lazy: bool) -> list[tuple[str, bool, tuple]]:
+    """(search key, searched in the spaced copy?, (length, first char is
+    alphanumeric, last char is, variants)) for every distinct term, in a
+    fixed order: both engines are built from this one list."""
     table: dict[str, list[_Variant]] = {}
     for name, by_lang in v.terms.items():
         if (name in v.lazy) != lazy:
@@ -133,22 +161,117 @@ def _build_automaton(v: Vocabulary, lazy: bool):
                         break
                 else:
                     vs.append(_Variant((ci,), prefix, upper))
-    # the automata store an index into `values` (ints keep them small: they
-    # pickle and load in a fraction of the time of Python objects)
-    words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    raw = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    values: list[tuple] = []
+    out = []
     for key, vs in table.items():
         if _is_word_term(key):
-            words.add_word(" " + key, len(values))
-            values.append((len(key) + 1, True, True, tuple(vs)))
+            out.append((" " + key, True, (len(key) + 1, True, True, tuple(vs))))
         else:
-            raw.add_word(key, len(values))
-            values.append((len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
-    for a in (words, raw):
-        if len(a):
-            a.make_automaton()
-    return words, raw, values
+            out.append((key, False, (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs))))
+    return out
+
+
+# -- Hyperscan -------------------------------------------------------------------------
+
+_ENGINES = ("auto", "hyperscan", "aho-corasick")
+_engine = os.environ.get("GUARD_MATCHER", "auto")
+
+
+def set_engine(name: str) -> None:
+    """Which multi-pattern engine finds the terms: "hyperscan" (when it is
+    installed), "aho-corasick" (pyahocorasick, always there), or "auto"
+    (Hyperscan when installed). Both give the same hits; GUARD_MATCHER sets
+    it for a whole process. For tests and benchmarks."""
+    global _engine
+    if name not in _ENGINES:
+        raise ValueError(f"engine must be one of {_ENGINES}")
+    _engine = name
+
+
+def engine() -> str:
+    """The engine in use: "hyperscan" or "aho-corasick"."""
+    if _engine == "aho-corasick":
+        return _engine
+    return "hyperscan" if hyperscan_available() else "aho-corasick"
+
+
+_hs_module = None
+
+
+def hyperscan_available() -> bool:
+    global _hs_module
+    if _hs_module is None:
+        try:
+            import hyperscan
+            _hs_module = hyperscan
+        except Exception:       # not installed, or no build for this CPU
+            _hs_module = False
+    return _hs_module is not False
+
+
+class _HSDatabases:
+    """Hyperscan block-mode databases of the same keys as the automata: one
+    of the word terms (scanned over the spaced copy), one of the others. The
+    keys are literals in Latin-1 bytes, so a text that encodes as Latin-1
+    (after normalisation nearly every text does: accents are gone) is
+    scanned with byte offsets equal to character offsets; a text that does
+    not goes to the automata, and a key outside Latin-1 (€, ₦) can only
+    occur in such a text. Pickles as the serialised databases; scratch space
+    is made per thread (Hyperscan's scratch is not to be shared)."""
+
+    def __init__(self, blobs: tuple[bytes | None, bytes | None], values: tuple[list, list]) -> None:
+        self.blobs = blobs
+        self.values = values
+        self._dbs = None
+        import threading
+
+        self._local = threading.local()
+
+    @classmethod
+    def build(cls, v: Vocabulary, lazy: bool) -> "_HSDatabases":
+        hs = _hs_module
+        blobs: list[bytes | None] = []
+        values: list[list] = []
+        keys = _keys(v, lazy)
+        for want_word in (True, False):
+            exprs, vals = [], []
+            for key, is_word, value in keys:
+                if is_word != want_word:
+                    continue
+                try:
+                    exprs.append(key.encode("latin-1"))
+                except UnicodeEncodeError:
+                    continue
+                vals.append(value)
+            values.append(vals)
+            if not exprs:
+                blobs.append(None)
+                continue
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs),
+                       flags=0, literal=True)
+            blobs.append(hs.dumpb(db))
+        return cls((blobs[0], blobs[1]), (values[0], values[1]))
+
+    def __reduce__(self):
+        return (_HSDatabases, (self.blobs, self.values))
+
+    def dbs(self):
+        """The two databases, or None when they do not load here (a cache
+        made on another CPU): the automata then do the work."""
+        if self._dbs is None:
+            hs = _hs_module
+            try:
+                self._dbs = tuple(hs.loadb(b, hs.HS_MODE_BLOCK) if b is not None else None for b in self.blobs)
+            except Exception:
+                self._dbs = False
+        return self._dbs or None
+
+    def scratch(self, i: int):
+        sc = getattr(self._local, "scratch", None)
+        if sc is None:
+            sc = self._local.scratch = tuple(
+                _hs_module.Scratch(db) if db is not None else None for db in self.dbs())
+        return sc[i]
 
 
 _SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
@@ -481,12 +604,16 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     names = v.names
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
-    words, raw, values = v.automata(lazy)
-    if len(words):
-        spaced = t._spaced
-        if spaced is None:
-            spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
     add = _add_hit
+    spaced = t._spaced
+    if spaced is None:
+        spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
+    if engine() == "hyperscan" and _scan_hs(v, t, lazy, flat, n, spaced, found, orig):
+        hits = t.hits
+        for ci, s in found.items():
+            hits[names[ci]] = sorted(s)
+        return
+    words, raw, values = v.automata(lazy)
     if len(words):
         for end, i in words.iter(spaced):
             length, _fa, _la, variants = values[i]
@@ -504,6 +631,43 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     for ci, s in found.items():
         hits[names[ci]] = sorted(s)
 
+
+
+def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, spaced: str, found, orig) -> bool:
+    """The Hyperscan pass, hit for hit the same as the automata's; False
+    (nothing done) when the text does not encode as Latin-1."""
+    dbs = v.databases(lazy)
+    if dbs is None:
+        return False
+    try:
+        data = (spaced.encode("latin-1"), flat.encode("latin-1"))
+    except UnicodeEncodeError:
+        return False
+    loaded = dbs.dbs()
+    if loaded is None:
+        return False
+    add = _add_hit
+    wvals, rvals = dbs.values
+    words, raw = loaded
+
+    def on_word(i, _a, to, _f, _c):
+        length, _fa, _la, variants = wvals[i]
+        end = to - 1               # the inclusive end in the spaced copy, as the automaton gives it
+        add(t, flat, n, end - length + 1, end - 1, True, True, variants, found, orig)
+
+    def on_raw(i, _a, to, _f, _c):
+        length, first_alnum, last_alnum, variants = rvals[i]
+        end = to - 1
+        start = end - length + 1
+        if first_alnum and start > 0 and flat[start - 1].isalpha():
+            return
+        add(t, flat, n, start, end, first_alnum, last_alnum, variants, found, orig)
+
+    if words is not None:
+        words.scan(data[0], match_event_handler=on_word, scratch=dbs.scratch(0))
+    if raw is not None:
+        raw.scan(data[1], match_event_handler=on_raw, scratch=dbs.scratch(1))
+    return True
 
 
 def _add_hit(t, flat, n, start, end, first_alnum, last_alnum, variants, found, orig) -> None:

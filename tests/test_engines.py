@@ -1,0 +1,93 @@
+"""Hyperscan and pyahocorasick find the same hits (guard/vocab.py).
+
+guard uses Hyperscan where it is installed and falls back to pyahocorasick
+elsewhere (and for texts that do not encode as Latin-1); a verdict must not
+depend on which one ran. These tests check the whole verdict, message by
+message, over every corpus and fixture, and the raw hits on texts chosen to
+reach every branch of the scan (prefix terms, upper-case terms, terms next to
+digits and letters, text outside Latin-1).
+"""
+
+import glob
+import os
+from pathlib import Path
+
+import pytest
+
+import guard
+from guard import vocab
+from guard.normalize import NormView
+from guard.rules import default_ruleset
+
+pytestmark = pytest.mark.skipif(not vocab.hyperscan_available(), reason="Hyperscan is not installed here")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GUARD_SHARED_DIR", ROOT.parent / "shared"))
+
+
+def _files() -> list[str]:
+    pats = [ROOT / "tests" / "corpus" / "**" / "*.txt", ROOT / "tests" / "corpus" / "**" / "*.eml",
+            ROOT / "tests" / "fixtures" / "**" / "*.eml", ROOT / "tests" / "fixtures" / "**" / "*.txt",
+            SHARED / "corpora" / "spamassassin" / "*" / "*", SHARED / "corpora" / "enron_fee_ham" / "*",
+            SHARED / "seeds" / "*"]
+    out = []
+    for p in pats:
+        out += sorted(f for f in glob.glob(str(p), recursive=True) if os.path.isfile(f))
+    return out
+
+
+def _verdict(data: bytes, engine: str):
+    vocab.set_engine(engine)
+    try:
+        v = guard.check(data, time_budget=60)
+    finally:
+        vocab.set_engine("auto")
+    return (v.level, v.score, v.notes, v.complete,
+            [(f.rule_id, [(e.field, e.start, e.end, e.text) for e in f.evidence]) for f in v.findings])
+
+
+def test_same_verdict_on_every_message():
+    files = _files()
+    assert len(files) > 500
+    differ = []
+    for f in files:
+        data = open(f, "rb").read()
+        if _verdict(data, "hyperscan") != _verdict(data, "aho-corasick"):
+            differ.append(os.path.relpath(f, ROOT))
+    assert differ == []
+
+
+TEXTS = [
+    "Pay the application fee of USD 150 via M-Pesa to our agent.",
+    "Les frais de dossier (150 000 FCFA) sont à régler par Orange Money.",
+    "Transferencia de la cuota: 350 soles por Yape; transferido, transfers, transferring.",
+    "A BIT of the ILO and the BIT in Geneva; a bit of help.",
+    "150usd, us$200, R$ 900,00, ₦85,000, 200€, KSh 12,000 — the fee.",
+    "Envie o PIX de R$ 1.250,00 para a caução reembolsável até amanhã.",
+    "feeless, fees, fee-paying, refee, fee's, fee.",
+    "Оплатите сбор: pay the fee 100 USD — 手数料 (non-Latin-1 text goes to the automata)",
+    "",
+    "x",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("lazy", [False, True])
+def test_same_hits(text, lazy):
+    v = default_ruleset().vocab
+    got = {}
+    for engine in ("hyperscan", "aho-corasick"):
+        vocab.set_engine(engine)
+        try:
+            t = vocab.Text.of(NormView.of(text))
+            vocab.scan(v, t, lazy=lazy)
+            got[engine] = dict(t.hits)
+        finally:
+            vocab.set_engine("auto")
+    assert got["hyperscan"] == got["aho-corasick"]
+    if "fee" in text and not lazy:
+        assert got["hyperscan"].get("fee_noun")      # the comparison is not between two empty results
+
+
+def test_hyperscan_is_the_engine_by_default_here():
+    assert vocab.engine() == "hyperscan"
