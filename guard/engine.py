@@ -76,9 +76,12 @@ class State:
         v = None
         if text:
             rs = self.ruleset
-            t = Text.of(NormView.of(text))
+            t = Text.of(NormView.of(text, turns=name == "body"))
             scan(rs.vocab, t)
             sc = Scopes.of(t)
+            if name == "body":
+                subject = self.view("subject")
+                sc.title_warns = bool(subject and subject.t.get("scam_word"))
             # derived concepts are matched when first asked for, over the
             # masked hits ("n° 2026" makes no amount); a mask by a derived
             # concept ("your new job at the ILO") waits until then
@@ -139,6 +142,11 @@ def _kept(st: State, v: View, a: int, b: int, negatable: bool, speaker: bool,
         # touching the match: within 3 words either side, same sentence
         s0, s1 = v.scopes.sentence(a)
         lo, hi = max(s0, a - 200), min(s1, b + 200)
+        if v.t.norm.chat:        # in a chat, each line of a message is its own remark
+            text = v.t.text
+            lo = max(lo, text.rfind("\n", 0, a) + 1)
+            le = text.find("\n", b)
+            hi = min(hi, le if le >= 0 else len(text))
         for c in unless_near:
             hs = v.t.get(c)
             i = bisect_left(hs, (lo - 100, -1))
@@ -165,7 +173,10 @@ def addresses_reader(v: View, a: int) -> bool:
     s0, s1 = max(s0, a - 600), min(s1, a + 600)     # the near part of a very long sentence
     # a chat line's speaker label ("Agent Shahid: Visa + medical 50,000") starts the utterance
     label = v.t.text.rfind(": ", s0, a)
-    if v.t.words_between(s0 if label < 0 else label + 1, a) <= 1:
+    start = s0 if label < 0 else label + 1
+    if v.t.norm.chat:          # in a chat, each line of a message is said to the reader
+        start = max(start, v.t.text.rfind("\n", s0, a) + 1)
+    if v.t.words_between(start, a) <= 1:
         return True
     return any(v.t.starts_in(c, s0, s1) for c in _ADDRESS)
 

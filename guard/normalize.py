@@ -122,15 +122,22 @@ class NormView:
     original: str
     text: str
     _stages: list[_Stage]
+    chat: bool = False        # a chat export (message lines with a time and a speaker)
 
     @classmethod
-    def of(cls, original: str) -> "NormView":
+    def of(cls, original: str, turns: bool = False) -> "NormView":
+        """``turns``: the text may be a chat export; consecutive messages of
+        one speaker are joined into one (see ``_join_turns``)."""
         stages: list[_Stage] = []
         text = _fold(original, stages)
         for pattern, hint, repl in ((_INWORD, _INWORD, _drop), (_SPACED, _SPACED_HINT, _join_letters)):
             if hint.search(text) is not None:
                 text = _rewrite(text, pattern, repl, stages)
-        return cls(original, text, stages)
+        chat = False
+        if turns and "\n" in text and _TURN.search(text) is not None:
+            chat = True
+            text = _join_turns(text, stages)
+        return cls(original, text, stages, chat)
 
     def orig(self, j: int) -> int:
         """Original offset of normalised offset ``j`` (0 <= j <= len(text))."""
@@ -202,6 +209,44 @@ def _drop(m: re.Match[str]) -> str | list[int]:
 def _join_letters(m: re.Match[str]) -> str | list[int]:
     s = m.group()
     return [i for i, ch in enumerate(s) if ch not in " .-_*·/"]
+
+
+# The head of a message line in a chat export (WhatsApp, Telegram, Signal
+# copies), normalised: "[09/11/2026 14:03] name: ", "[09/11/26, 2:03 p. m.]
+# +51 987...: ", "09/11/2026, 14:03 - name: ", "[14:03, 09/11/2026] name: ".
+_TURN = re.compile(
+    r"^(?:\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:,| a| as| um| a las)? ?\d{1,2}[:h.]\d{2}(?::\d{2})?"
+    r"(?: ?[ap]\.? ?m\.?)?\]?(?: -)?|\[\d{1,2}:\d{2}(?: ?[ap]\.? ?m\.?)?, \d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\])"
+    r" ([^:\n]{1,60}?): ", re.MULTILINE)
+
+
+def _join_turns(text: str, stages: list[_Stage]) -> str:
+    """One speaker's consecutive chat messages become one: the head of each
+    follow-up message ("[09/11/2026 14:11] Juliana: ") is dropped, its line
+    break kept. A request split over several messages ("the only thing left
+    is the registration fee" / "R$ 900,00" / "via PIX") then reads as the one
+    sentence it is (a lone line break ends no sentence); another speaker's
+    message still starts a new one."""
+    spans: list[tuple[int, int]] = []
+    prev = None
+    for m in _TURN.finditer(text):
+        who = m.group(1).strip()
+        if who == prev and m.start() > 0:
+            spans.append((m.start(), m.end()))
+        prev = who
+    if not spans:
+        return text
+    parts: list[str] = []
+    ns, os_ = [0], [0]
+    n = pos = 0
+    for a, b in spans:
+        parts.append(text[pos:a])
+        n += a - pos
+        ns.append(n)
+        os_.append(b)
+        pos = b
+    parts.append(text[pos:])
+    return _checked("".join(parts), n + len(text) - pos, _Stage(ns, os_), stages)
 
 
 def _rewrite(text: str, pattern: re.Pattern[str], repl, stages: list[_Stage]) -> str:

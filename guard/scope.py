@@ -59,6 +59,9 @@ class Scopes:
     _sentences: list[int] | None = None
     _blocks: list[int] | None = None
     _judged: tuple[bool, bool] | None = None
+    # the text's title (a message's subject) talks about scams: it counts as
+    # one sentence of the text for ``warns`` and ``warning_doc``
+    title_warns: bool = False
 
     @classmethod
     def of(cls, t: Text) -> "Scopes":
@@ -80,7 +83,8 @@ class Scopes:
     def _judge(self) -> tuple[bool, bool]:
         if self._judged is None:
             hs = self.t.get("scam_word")
-            self._judged = (bool(hs), len({self.sentence(h[0])[0] for h in hs}) >= 2)
+            n = len({self.sentence(h[0])[0] for h in hs}) + self.title_warns
+            self._judged = (n >= 1, n >= 2)
         return self._judged
 
     @property

@@ -36,6 +36,7 @@ import os
 import re
 import tomllib
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,21 +57,29 @@ class _Variant:
     upper: bool
 
 
-class Patterns(dict):
+class Patterns(Mapping):
     """Concept name -> compiled regular expression, compiled the first time
     it is used; pickles as its sources (a start-up from the cache then
     compiles only the shapes a message asks for)."""
 
     def __init__(self, sources: dict[str, str]) -> None:
-        super().__init__((k, None) for k in sources)
         self.sources = dict(sources)
+        self._compiled: dict[str, re.Pattern[str]] = {}
 
     def __getitem__(self, name: str) -> re.Pattern[str]:
-        pat = dict.__getitem__(self, name)
+        pat = self._compiled.get(name)
         if pat is None:
-            pat = re.compile(self.sources[name])
-            dict.__setitem__(self, name, pat)
+            pat = self._compiled[name] = re.compile(self.sources[name])
         return pat
+
+    def __contains__(self, name) -> bool:
+        return name in self.sources
+
+    def __iter__(self):
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
 
     def __reduce__(self):
         return (Patterns, (self.sources,))
@@ -87,6 +96,9 @@ class Vocabulary:
     derive: dict[str, list[str]]                  # concept -> frames (compiled by frames.py)
     masks: dict[str, list[str]]                   # concept -> concepts whose hits cancel it
     lazy: frozenset = frozenset()     # concepts searched only when asked for
+    # [language_bound]: concept -> language -> the words that are a term of
+    # the concept in another language but a common word of this one
+    foreign: dict = field(default_factory=dict)
     _automata: dict = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
@@ -299,6 +311,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     masks: dict[str, list[str]] = {}
     parts: dict[str, str] = {}
     lazy: list[str] = []
+    bound: list[str] = []
     files = sorted(vdir.glob("*.toml"))
     if not files:
         raise VocabError(f"{vdir}: no vocabulary files")
@@ -310,7 +323,8 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         except tomllib.TOMLDecodeError as e:
             raise VocabError(f"{where}: {e}") from None
         shared = path.stem == "shared"
-        allowed = {"concept", "regex", "regex_part", "derive", "mask", "lazy"} if shared else {"lang", "concept"}
+        allowed = ({"concept", "regex", "regex_part", "derive", "mask", "lazy", "language_bound"} if shared
+                   else {"lang", "concept"})
         extra = set(data) - allowed
         if extra:
             raise VocabError(f"{where}: unknown key(s) {sorted(extra)}; allowed: {sorted(allowed)}")
@@ -340,6 +354,11 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
                 raise VocabError(f"{where}: derive {name!r} must be a list of frames")
             derive.setdefault(name, []).extend(frames)
+        got = data.get("language_bound", {})
+        if got:
+            if set(got) - {"concepts"} or not isinstance(got.get("concepts"), list):
+                raise VocabError(f"{where}: language_bound takes one key, concepts = [names]")
+            bound.extend(got["concepts"])
         got = data.get("lazy", {})
         if got:
             if set(got) - {"concepts"} or not isinstance(got.get("concepts"), list):
@@ -393,9 +412,31 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         if name not in lazy and any(o in lazy for o in others):
             raise VocabError(f"vocab/shared.toml: mask {name!r}: a concept searched up front "
                              f"cannot be masked by a lazy one")
+    foreign = {}
+    for name in bound:
+        if name not in index:
+            raise VocabError(f"vocab/shared.toml: language_bound names unknown concept {name!r}")
+        foreign[name] = _foreign_terms(terms[name])
     # every regex waits until a frame asks for it (Text.get)
     lazy_all = frozenset(lazy) | frozenset(regex)
-    return Vocabulary(names, index, terms, Patterns(regex), derive, masks, lazy_all)
+    return Vocabulary(names, index, terms, Patterns(regex), derive, masks, lazy_all, foreign)
+
+
+def _foreign_terms(by_lang: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """For each language: the concept's terms of the other languages that
+    are not its own terms but are among its commonest words (langdetect's
+    stop words, normalised)."""
+    from .langdetect import STOP_WORDS
+
+    own = {lang: {w.lstrip("=").rstrip("*") for w in ws} for lang, ws in by_lang.items()}
+    every = set().union(*own.values()) if own else set()
+    out = {}
+    for lang, stops in STOP_WORDS.items():
+        common = {fold(w) for w in stops}
+        got = frozenset(w for w in every - own.get(lang, set()) if w in common)
+        if got:
+            out[lang] = got
+    return out
 
 
 def _check_name(name: str, where: str, kind: str) -> None:
@@ -479,6 +520,15 @@ class Text:
     derive_fn: object = None
     _pending: dict | None = None
     _deriving: int = 0
+    _language: str | None = ""
+
+    def language(self) -> str | None:
+        """The text's language (guard/langdetect.py), detected once."""
+        if self._language == "":
+            from .langdetect import detect
+
+            self._language = detect(self.norm.original)
+        return self._language
 
     @classmethod
     def of(cls, nv: NormView) -> "Text":
@@ -688,9 +738,32 @@ def _add_hit(t, flat, n, start, end, first_alnum, last_alnum, variants, found, o
             found.setdefault(ci, set()).add((start, stop))
 
 
+def apply_language(v: Vocabulary, t: Text, lazy: bool = False) -> None:
+    """Drop the hits of a language-bound concept that are, in the text's own
+    language, one of its common words (see Vocabulary.foreign). The language
+    is detected only when such a hit exists."""
+    for name, by_lang in v.foreign.items():
+        if (name in v.lazy) != lazy:
+            continue
+        hs = t.hits.get(name)
+        if not hs:
+            continue
+        flat = t.flat
+        suspect = [h for h in hs if any(flat[h[0]:h[1]] in ws for ws in by_lang.values())]
+        if not suspect:
+            continue
+        words = by_lang.get(t.language() or "")
+        if not words:
+            continue
+        drop = {h for h in suspect if flat[h[0]:h[1]] in words}
+        if drop:
+            t.hits[name] = [h for h in hs if h not in drop]
+
+
 def apply_masks(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     """Drop the hits of a concept that overlap a hit of a concept masking it
     (the eager concepts' masks, or the lazy ones')."""
+    apply_language(v, t, lazy)
     for name, others in v.masks.items():
         if (name in v.lazy) != lazy:
             continue
