@@ -190,6 +190,7 @@ def _auto_lang(parsed) -> tuple[str, str | None]:
         return found, None
     if found is None:
         return "en", "language: not recognised; explained in English"
+    # a language detect() knows but the rule packs do not (none today)
     return "en", f"language: {_LANG_NAMES.get(found, found)}; explained in English (no {_LANG_NAMES.get(found, found)} texts yet)"
 
 
