@@ -35,11 +35,11 @@ def check(
     ``email.message.Message``, or a ``str`` (parsed as a message when it
     begins with header lines, otherwise taken as pasted text).
     ``sender``: the sender's address as a user typed it, for pasted text.
-    ``lang``: "en", "es" or "fr": the language of titles, explanations and
-    advice in the Verdict (all three are in the rule packs); "auto": the
+    ``lang``: "en", "es", "fr" or "pt": the language of titles, explanations
+    and advice in the Verdict (all four are in the rule packs); "auto": the
     language the message is written in, when it is one of those (a message
-    in Portuguese, or in no language recognised, is explained in English
-    until Portuguese texts exist, with a note saying so).
+    in no language recognised is explained in English, with a note saying
+    so).
     ``resolver``: a ``dns.resolver.Resolver`` to turn DNS checks on; None
     (the default) means no network at all.
     ``trusted_authserv_ids``: the authserv-ids of your own mail servers whose
@@ -190,6 +190,7 @@ def _auto_lang(parsed) -> tuple[str, str | None]:
         return found, None
     if found is None:
         return "en", "language: not recognised; explained in English"
+    # a language detect() knows but the rule packs do not (none today)
     return "en", f"language: {_LANG_NAMES.get(found, found)}; explained in English (no {_LANG_NAMES.get(found, found)} texts yet)"
 
 

@@ -71,7 +71,7 @@ def _build(first: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--sender", help="the sender's address, for pasted text")
     c.add_argument("--json", action="store_true", help="print one JSON verdict per file (JSON Lines)")
     c.add_argument("--lang", choices=LANGS + ("auto",), default="en",
-                   help="language of the report; auto: the message's own language (en, es, fr; others in en)")
+                   help="language of the report; auto: the message's own language (en, es, fr, pt; others in en)")
     c.add_argument("--text", action="store_true",
                    help="treat input as pasted text even if it begins with headers")
     c.add_argument("--mailbox", action="store_true",
@@ -234,6 +234,9 @@ _HEAD = {
     "fr": {Level.CLEAR: "RAS : aucun signe d'alerte connu",
            Level.SUSPICIOUS: "SUSPECT : des signes d'alerte",
            Level.FRAUD: "FRAUDE : les signes d'une fraude au recrutement de l'OIT"},
+    "pt": {Level.CLEAR: "SEM ALERTAS: nenhum sinal de alerta conhecido",
+           Level.SUSPICIOUS: "SUSPEITO: há sinais de alerta",
+           Level.FRAUD: "FRAUDE: os sinais de uma fraude de recrutamento em nome da OIT"},
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 SCHEMA = "guard.verdict/1"
 
-LANGS = ("en", "es", "fr")
+LANGS = ("en", "es", "fr", "pt")
 
 
 class Level(str, enum.Enum):

@@ -158,6 +158,26 @@ def _texts(d: dict, key: str, where: str) -> dict[str, str]:
     return {k: str(v) for k, v in got.items()}
 
 
+def _check_translations(table: dict, where: str) -> None:
+    """Every text of advice.toml and details.toml in every language of the
+    verdict and in no other (a missing one would quietly fall back to
+    English). ``where`` names the file and table: "advice.toml
+    texts.do_not_pay", "details.toml kind.subdomain"."""
+    for name, got in table.items():
+        here = f"{where}.{name}" if " " in where else f"{where} {name}"
+        if not isinstance(got, dict):
+            raise RuleError(f"{here} must be a table of languages")
+        if got and all(isinstance(v, dict) for v in got.values()):   # [kind.subdomain], ...
+            _check_translations(got, here)
+            continue
+        for lang in got:
+            if lang not in LANGS:
+                raise RuleError(f"{here}: {lang}: unknown language (one of {LANGS})")
+        for lang in LANGS:
+            if not str(got.get(lang, "")).strip():
+                raise RuleError(f"{here}: {lang} is missing or empty")
+
+
 def _examples(d: dict, where: str) -> dict[str, dict[str, list[str]]]:
     ex = d.get("examples", {})
     if not isinstance(ex, dict):
@@ -273,6 +293,9 @@ def load_rules(directory: Path | None = None) -> RuleSet:
                            concepts, contexts, CHECKS, meta=True))
     _check_ids(rules)
     _check_language(language)
+    _check_translations(advice.get("texts", {}), "advice.toml texts")
+    with open(directory / "details.toml", "rb") as fh:
+        _check_translations(tomllib.load(fh), "details.toml")
     version = _version(directory)
     return RuleSet(rules, contexts, language, scoring, advice, version, vocab, derived)
 

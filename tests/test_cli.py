@@ -69,6 +69,35 @@ def test_rules_lists_every_rule(capsys):
     assert {"GRD101", "GRD201", "GRD301", "GRD901"} <= ids
 
 
+PT_SCAM = ("From: OIT Recrutamento <oit.recrutamento.brasil@gmail.com>\nSubject: Oferta de emprego\n\n"
+           "Prezado candidato, a OIT tem o prazer de lhe oferecer o cargo após a entrevista. "
+           "Para confirmar a sua contratação, pague a taxa de inscrição de R$ 350,00 via PIX.\n")
+
+
+def test_check_in_portuguese(tmp_path):
+    f = tmp_path / "golpe.eml"
+    f.write_text(PT_SCAM, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "guard", "check", "--lang", "pt", str(f)],
+                       capture_output=True, timeout=120)
+    out = r.stdout.decode()
+    assert r.returncode == 20
+    assert "FRAUDE: os sinais de uma fraude de recrutamento em nome da OIT" in out
+    assert "[GRD101] Pede que pague uma taxa" in out
+    assert "A OIT nunca cobra nenhuma taxa em nenhuma fase do recrutamento." in out    # explanation
+    assert "gmail.com é um serviço de e-mail gratuito" in out                          # evidence detail
+    assert "  - Não pague nada." in out                                                # advice
+
+
+def test_rules_in_portuguese(capsys):
+    assert main(["rules", "--lang", "pt"]) == 0
+    out = capsys.readouterr().out
+    assert "GRD101" in out and "Pede que pague uma taxa" in out
+    assert "Pede os seus dados bancários" in out and "Asks you" not in out
+    assert main(["rules", "--json", "--lang", "pt"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"]: r["title"] for r in rows}["GRD201"] == "Pede os seus dados bancários"
+
+
 # -- bounded reads, exit codes without tracebacks (issue 13) ----------------------------------
 
 def guard(*args, **kw) -> subprocess.CompletedProcess:

@@ -21,6 +21,7 @@ import pytest
 
 from guard import check
 from guard.model import CATEGORIES
+from guard.model import LANGS as VERDICT_LANGS
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 TRUSTED = ("mx.example",)
@@ -52,7 +53,7 @@ def verdict(case):
     got = _VERDICTS.get(case["path"])
     if got is None:
         msg = case["path"].read_bytes() if case["kind"] == "eml" else case["path"].read_text(encoding="utf-8")
-        lang = case["lang"] if case["lang"] in ("en", "es", "fr") else "en"
+        lang = case["lang"] if case["lang"] in VERDICT_LANGS else "en"
         got = _VERDICTS[case["path"]] = check(msg, sender=case.get("sender"), lang=lang,
                                               trusted_authserv_ids=TRUSTED)
     return got

@@ -7,7 +7,7 @@ specification in issue #2, not from running the code):
 * ``file``: path under tests/fixtures/;
 * ``kind``: "eml" (read as bytes, an RFC 5322 message) or "text" (read as a
   UTF-8 str, pasted text);
-* ``lang``: "en" | "es" | "fr": the language of the message, passed to check();
+* ``lang``: "en" | "es" | "fr" | "pt": the language of the message, passed to check();
 * ``sender`` (optional): the sender address a user typed beside pasted text;
 * ``level``: "clear" | "suspicious" | "fraud", compared exactly;
 * ``categories``: finding categories that must be present;

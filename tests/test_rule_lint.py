@@ -139,8 +139,8 @@ category = "fee_request"
 severity = "low"
 confidence = "low"
 requires = ["recruitment"]
-title = {en = "t", es = "t", fr = "t"}
-explanation = {en = "e", es = "e", fr = "e"}
+title = {en = "t", es = "t", fr = "t", pt = "t"}
+explanation = {en = "e", es = "e", fr = "e", pt = "e"}
 frames = ["pay_verb ..3 fee_noun"]
 [rule.examples.en]
 hit = ["a"]
@@ -183,7 +183,9 @@ def test_a_good_extra_rule_loads_and_its_frames_match(tmp_path):
     (('frames = [', 'scope = "paragraph"\nframes = ['), r"GRD199: scope must be"),
     (("[rule.examples.en]", "[rule.examples.de]"), r"GRD199: examples\.de: unknown language"),
     (('hit = ["a"]', 'hits = ["a"]'), r"GRD199: examples\.en: unknown kind"),
-    (('title = {en = "t", es = "t", fr = "t"}', 'title = {en = "t", es = "t"}'), r"GRD199: title\.fr is missing"),
+    (('title = {en = "t", es = "t", fr = "t", pt = "t"}', 'title = {en = "t", es = "t", pt = "t"}'), r"GRD199: title\.fr is missing"),
+    (('explanation = {en = "e", es = "e", fr = "e", pt = "e"}', 'explanation = {en = "e", es = "e", fr = "e"}'),
+     r"zz_extra\.toml rule\[0\] GRD199: explanation\.pt is missing"),
 ])
 def test_a_misspelt_name_in_a_text_rule_fails_loading(tmp_path, change, expect):
     old, new = change
@@ -199,8 +201,8 @@ check = "sender_lookalike"
 category = "sender"
 severity = "low"
 confidence = "low"
-title = {en = "t", es = "t", fr = "t"}
-explanation = {en = "e", es = "e", fr = "e"}
+title = {en = "t", es = "t", fr = "t", pt = "t"}
+explanation = {en = "e", es = "e", fr = "e", pt = "e"}
 """
 
 
@@ -250,6 +252,32 @@ def test_a_misspelt_name_in_a_meta_rule_fails_loading(tmp_path, old, new, expect
 def test_a_misspelt_name_in_a_context_or_vocabulary_fails_loading(tmp_path, name, old, new, expect):
     with pytest.raises(RuleError, match=expect):
         load_rules(_edit(tmp_path, name, old, new))
+
+
+@pytest.mark.parametrize("name,old,new,expect", [
+    ("advice.toml", "[texts.do_not_pay]\n", "[texts.do_not_pay]\n# ", r"advice\.toml texts\.do_not_pay: en is missing"),
+    ("details.toml", 'pt = "{domain} é um serviço de e-mail gratuito"', "",
+     r"details\.toml freemail: pt is missing or empty"),
+    ("details.toml", 'pt = "letras trocadas por outras parecidas"', 'pt = " "',
+     r"details\.toml kind\.typo: pt is missing or empty"),
+    ("details.toml", 'pt = "o endereço real é {address}"', 'de = "die echte Adresse ist {address}"',
+     r"details\.toml real_address: de: unknown language"),
+])
+def test_a_missing_advice_or_detail_translation_fails_loading(tmp_path, name, old, new, expect):
+    """advice and evidence details fall back to English at run time, so the
+    loader is where a missing language is caught, with file and key named."""
+    with pytest.raises(RuleError, match=expect):
+        load_rules(_edit(tmp_path, name, old, new))
+
+
+def test_every_advice_text_and_detail_is_in_every_language():
+    details = tomllib.loads((rules_dir() / "details.toml").read_text(encoding="utf-8"))
+    leaves = []
+    for table in details.values():          # [freemail] or [kind] holding [kind.subdomain]...
+        leaves.extend([table] if "en" in table else table.values())
+    assert len(leaves) > 15
+    for table in [*leaves, *RS.advice["texts"].values()]:
+        assert set(table) == set(LANGS), table["en"]
 
 
 def test_dns_check_names_agree_with_the_dns_module():

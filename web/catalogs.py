@@ -26,11 +26,11 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask_babel import Domain, get_locale
 
-LANGS = ("en", "es", "fr")
+LANGS = ("en", "es", "fr", "pt")
 DEFAULT_LANG = "en"
 
 # Each language's name written in that language, for the switcher.
-LANG_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
+LANG_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 

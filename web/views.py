@@ -84,7 +84,18 @@ def negotiated_lang() -> str:
     q = request.args.get("lang", "")
     if q in LANGS:
         return q
-    return request.accept_languages.best_match(LANGS, default=DEFAULT_LANG)
+    return accepted_lang()
+
+
+def accepted_lang() -> str:
+    """The browser's most wanted language that the page has, by its main
+    subtag and in the browser's order: "pt-AO, es;q=0.5" is Portuguese, which
+    werkzeug's best_match would give up for the exact "es"."""
+    for tag, _q in request.accept_languages:            # highest quality first
+        main = tag.replace("_", "-").split("-", 1)[0].lower()
+        if main in LANGS:
+            return main
+    return DEFAULT_LANG
 
 
 def _set_lang(lang: str) -> str:
@@ -323,7 +334,7 @@ def api_check():
         raise ApiError(415, "unsupported_media_type",
                        "send application/json or message/rfc822")
     if lang is None:
-        lang = request.accept_languages.best_match(LANGS, default=DEFAULT_LANG)
+        lang = accepted_lang()
     verdict = run_check(payload, sender, lang)
     return jsonify(verdict.to_dict(include_views=True))
 

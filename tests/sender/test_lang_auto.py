@@ -36,6 +36,8 @@ SCAMS = {
           "de inscripción de 150 dólares por Western Union y enviar el recibo.",
     "fr": "Le BIT a le plaisir de vous proposer le poste. Pour finaliser votre recrutement, vous devez payer "
           "les frais de dossier de 200 euros et nous envoyer le reçu.",
+    "pt": "A OIT tem o prazer de lhe oferecer o cargo. Para confirmar a sua contratação, deve pagar a taxa "
+          "de inscrição de R$ 350,00 via PIX e enviar o comprovativo.",
 }
 
 
@@ -48,10 +50,45 @@ def test_auto_explains_in_the_messages_language(lang):
     assert v.advice == same.advice
 
 
-def test_portuguese_falls_back_to_english_with_a_note():
+# Spanish and Portuguese share many words ("de", "que", "para", "com"/"con"):
+# close pairs, the same message in each, must each get their own language.
+NEIGHBOURS = [
+    ("Parabéns! Você foi aprovado para trabalhar em Genebra. Pague a taxa de R$ 450,00 via PIX hoje.",
+     "¡Felicidades! Usted fue aprobado para trabajar en Ginebra. Pague la cuota de 450 dólares hoy."),
+    ("Bom dia. Segue em anexo a fatura de novembro. O pagamento pode ser feito por boleto ou pela chave PIX da empresa.",
+     "Buenos días. Adjunto la factura de noviembre. El pago se puede hacer por transferencia a la cuenta de la empresa."),
+    ("A OIT não cobra qualquer taxa em nenhuma fase do processo de recrutamento.",
+     "La OIT no cobra ninguna cuota en ninguna etapa del proceso de contratación."),
+    ("Caro candidato, para continuar o processo de seleção precisamos de uma cópia do seu passaporte.",
+     "Para continuar el proceso de selección necesitamos una copia de su pasaporte y de sus datos."),
+]
+
+
+@pytest.mark.parametrize("pt,es", NEIGHBOURS, ids=range(len(NEIGHBOURS)))
+def test_portuguese_and_spanish_are_told_apart(pt, es):
+    assert detect(pt) == "pt"
+    assert detect(es) == "es"
+
+
+def test_portuguese_is_explained_in_portuguese():
     v = check(TEXTS["pt"], lang="auto")
+    assert v.lang == "pt" and not any("language" in n for n in v.notes)
+    s = check(SCAMS["pt"], sender="x@gmail.com", lang="auto")
+    assert s.lang == "pt" and s.level == "fraud"
+    assert s.advice[0].startswith("Não pague nada.")
+    assert "Pede que pague uma taxa" in [f.title for f in s.findings]
+
+
+def test_spanish_is_not_explained_in_portuguese():
+    v = check(SCAMS["es"], sender="x@gmail.com", lang="auto")
+    assert v.lang == "es" and v.advice[0].startswith("No pague nada.")
+
+
+def test_unknown_language_falls_back_to_english_with_a_note():
+    v = check("Sehr geehrte Damen und Herren, wir freuen uns, Ihnen die Stelle anzubieten. "
+              "Bitte zahlen Sie die Gebühr bis Freitag.", lang="auto")
     assert v.lang == "en"
-    assert any("Portuguese" in n for n in v.notes)
+    assert any("not recognised" in n for n in v.notes)
 
 
 def test_cli_lang_auto(tmp_path, capsys):
@@ -65,4 +102,4 @@ def test_cli_lang_auto(tmp_path, capsys):
 
 def test_bad_lang_is_an_error():
     with pytest.raises(ValueError):
-        check("hello", lang="pt")
+        check("hello", lang="de")

@@ -75,6 +75,9 @@ def test_check_raw_rfc822_body(client, spec):
     ({"json": {"message": SCAMS["es"][0]}, "query_string": {"lang": "fr"}}, "fr"),
     ({"json": {"message": SCAMS["es"][0], "lang": "en"}, "query_string": {"lang": "fr"}}, "en"),
     ({"json": {"message": SCAMS["es"][0]}, "headers": {"Accept-Language": "fr-FR"}}, "fr"),
+    ({"json": {"message": SCAMS["pt"][0], "lang": "pt"}}, "pt"),
+    ({"json": {"message": SCAMS["pt"][0]}, "headers": {"Accept-Language": "pt-BR,en;q=0.5"}}, "pt"),
+    ({"data": SCAM_EML, "content_type": "message/rfc822", "query_string": {"lang": "pt"}}, "pt"),
     ({"json": {"message": SCAMS["es"][0]}}, "en"),
     ({"data": SCAM_EML, "content_type": "message/rfc822", "query_string": {"lang": "es"}}, "es"),
 ])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from web_helpers import GENUINE, SCAM_EML, SCAMS
+from web_helpers import GENUINE, GENUINE_PT, SCAM_EML, SCAMS
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-LOCALES = {"en": "en-GB", "es": "es-ES", "fr": "fr-FR"}
-HEADLINE_START = {"en": "This message shows", "es": "Este mensaje presenta", "fr": "Ce message présente"}
+LOCALES = {"en": "en-GB", "es": "es-ES", "fr": "fr-FR", "pt": "pt-BR"}
+HEADLINE_START = {"en": "This message shows", "es": "Este mensaje presenta", "fr": "Ce message présente",
+                  "pt": "Esta mensagem tem"}
 
 
 def _missing(reason):
@@ -141,7 +142,7 @@ def assert_highlights(page):
     assert page.locator(f"li{first}").is_visible()
 
 
-@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "pt"])
 def test_scam_in_each_language(page_for, base_url, lang):
     message, sender = SCAMS[lang]
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -172,6 +173,43 @@ def test_genuine_message_is_clear(page_for, base_url):
         assert "safe" not in page.inner_text("main").lower()
         shot(page, f"genuine-en-{label}")
         assert page.problems == []
+
+
+def test_genuine_portuguese_message_is_clear(page_for, base_url):
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = page_for("pt", viewport)                 # the browser asks for pt-BR
+        page.goto(base_url + "/")
+        assert page.get_attribute("html", "lang") == "pt"
+        submit(page, *GENUINE_PT)
+        assert page.get_attribute("#verdict", "data-level") == "clear"
+        assert page.inner_text("#verdict-headline") == "Não foi encontrado nenhum sinal de alerta conhecido."
+        assert page.locator(".msg-text mark").count() == 0
+        assert "segur" not in page.inner_text("main").lower()     # never "seguro/segura" (safe)
+        shot(page, f"genuine-pt-{label}")
+        assert page.problems == []
+
+
+def test_language_switch_to_and_from_portuguese(page_for, base_url):
+    page = page_for("en", PHONE)
+    page.goto(base_url + "/")
+    with page.expect_navigation():
+        page.click("nav.langs >> text=Português")
+    assert page.get_attribute("html", "lang") == "pt"
+    assert page.inner_text("#check-button") == "Verificar a mensagem"
+    submit(page, *SCAMS["pt"])
+    assert page.get_attribute("#verdict", "data-level") == "fraud"
+    assert page.inner_text("#verdict-headline").startswith(HEADLINE_START["pt"])
+    assert "Pede que pague uma taxa" in page.inner_text("section.findings")
+    assert "Não pague nada." in page.inner_text("section.act")
+    shot(page, "scam-pt-phone-switched")
+    # and back to English: the same message, re-checked
+    with page.expect_navigation():
+        page.click("nav.langs >> text=English")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("#verdict-headline").startswith(HEADLINE_START["en"])
+    assert page.input_value("#message") == SCAMS["pt"][0]
+    assert "Asks you to pay a fee" in page.inner_text("section.findings")
+    assert page.problems == []
 
 
 def test_language_switch(page_for, base_url):
@@ -404,7 +442,7 @@ def test_print_shows_the_whole_message_and_phone_has_no_nested_scroll(page_for, 
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
 
 
-@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "pt"])
 def test_fraud_result_fits_in_three_phone_screens_above_the_message(page_for, base_url, lang):
     """Point 7: measured in the browser (390x844)."""
     page = page_for(lang, PHONE)
@@ -541,6 +579,13 @@ def test_accessibility_axe_core(page_for, base_url, tight_url, scheme):
         page.goto(base_url + "/?lang=es")
         submit(page, BODY_ONLY["es"])
         found[f"sender-unknown-es-{label}"] = _axe_violations(page)
+        page.goto(base_url + "/?lang=pt")
+        found[f"start-pt-{label}"] = _axe_violations(page)
+        submit(page, *SCAMS["pt"])
+        found[f"fraud-pt-{label}"] = _axe_violations(page)
+        page.goto(base_url + "/?lang=pt")
+        submit(page, *GENUINE_PT)
+        found[f"clear-pt-{label}"] = _axe_violations(page)
         page.goto(base_url + "/?lang=fr")
         submit(page, CLEAR_WITH_A_SIGN["fr"])
         page.click("details.summary-box > summary")

@@ -83,14 +83,14 @@ def test_the_catalogs_are_compiled_at_start_without_writing_files(app):
 
 
 @pytest.mark.parametrize("lang,word", [("en", "Copy summary"), ("es", "Copiar el resumen"),
-                                       ("fr", "Copier le résumé")])
+                                       ("fr", "Copier le résumé"), ("pt", "Copiar o resumo")])
 def test_the_page_uses_the_catalog_of_its_language(client, lang, word):
     r = client.post("/", data={"message": "The ILO asks a processing fee of 100 USD", "lang": lang})
     assert word in r.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang,expected", [("en", "200,000"), ("es", "200.000"),
-                                           ("fr", "200\u202f000")])
+                                           ("fr", "200\u202f000"), ("pt", "200.000")])
 def test_numbers_follow_the_locale(client, lang, expected):
     page = client.get(f"/?lang={lang}").get_data(as_text=True)
     doc, _ = parse_html(page)
@@ -108,7 +108,7 @@ def test_french_limit_in_the_too_long_error_is_a_french_number(make_app):
     assert "200\u202f000 caractères" in text
 
 
-@pytest.mark.parametrize("lang,month", [("en", "June"), ("es", "junio"), ("fr", "juin")])
+@pytest.mark.parametrize("lang,month", [("en", "June"), ("es", "junio"), ("fr", "juin"), ("pt", "junho")])
 def test_the_check_date_is_written_for_the_locale(client, monkeypatch, lang, month):
     import datetime
 

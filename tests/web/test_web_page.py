@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from guard import check
-from web_helpers import GENUINE, SCAM_EML, SCAMS, marked_offsets, parse_html, shown_views
+from web_helpers import GENUINE, GENUINE_PT, SCAM_EML, SCAMS, marked_offsets, parse_html, shown_views
 
 HEADLINES = {
     "en": {"fraud": "This message shows the signs of ILO recruitment fraud.",
@@ -15,6 +15,8 @@ HEADLINES = {
            "clear": "No se encontró ninguna señal de alerta conocida."},
     "fr": {"fraud": "Ce message présente les signes d'une fraude au recrutement au nom de l'OIT.",
            "clear": "Aucun signe d'alerte connu n'a été trouvé."},
+    "pt": {"fraud": "Esta mensagem tem os sinais de uma fraude de recrutamento em nome da OIT.",
+           "clear": "Não foi encontrado nenhum sinal de alerta conhecido."},
 }
 
 
@@ -54,6 +56,13 @@ def test_start_page_has_a_post_form_that_works_without_javascript(client):
     ("en-GB,en;q=0.9", "en", "Check the message"),
     ("es-MX,es;q=0.9,en;q=0.5", "es", "Verificar el mensaje"),
     ("fr-CA,fr;q=0.8", "fr", "Vérifier le message"),
+    ("pt-BR", "pt", "Verificar a mensagem"),
+    ("pt-PT,pt;q=0.9,en;q=0.5", "pt", "Verificar a mensagem"),
+    ("pt", "pt", "Verificar a mensagem"),
+    ("pt-AO,es;q=0.5", "pt", "Verificar a mensagem"),     # the browser's first choice, by main subtag
+    ("es;q=0.4,pt-BR;q=0.8", "pt", "Verificar a mensagem"),
+    ("fr-CA,en;q=0.5", "fr", "Vérifier le message"),
+    ("pt;q=0,en", "en", "Check the message"),              # q=0: not wanted
     ("de-DE,de;q=0.9", "en", "Check the message"),
 ])
 def test_language_follows_accept_language(client, header, lang, word):
@@ -68,8 +77,9 @@ def test_language_switcher_links_and_query(client):
     doc, _ = parse_html(r.data)
     nav = doc.find("nav", cls="langs")
     links = {a.attrs["hreflang"]: a.attrs["href"] for a in nav.find_all("a")}
-    assert set(links) == {"es", "fr"}
+    assert set(links) == {"es", "fr", "pt"}
     assert nav.find("span", cls="lang-current").text() == "English"
+    assert nav.find("a", hreflang="pt").text() == "Português"
     r = client.get(links["fr"])
     doc, _ = parse_html(r.data)
     assert doc.find("html").attrs["lang"] == "fr"
@@ -85,7 +95,7 @@ def test_a_message_in_the_url_is_not_checked(client):
 
 # -- verdicts ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "pt"])
 def test_scam_in_each_language_gets_fraud_headline_and_highlights(client, lang):
     message, sender = SCAMS[lang]
     r = post(client, message, sender, lang=lang)
@@ -187,12 +197,54 @@ def test_textarea_keeps_the_message_for_a_second_look(client):
     assert ta.text()[1:] == message
 
 
+def test_genuine_portuguese_message_is_clear_in_portuguese(client):
+    message, sender = GENUINE_PT
+    r = post(client, message, sender, lang="pt")
+    doc, _ = parse_html(r.data)
+    assert doc.find("html").attrs["lang"] == "pt"
+    assert doc.find("section", id="verdict").attrs["data-level"] == "clear"
+    assert doc.find("h1", id="verdict-headline").text() == HEADLINES["pt"]["clear"]
+    assert not doc.find_all("mark") and not doc.find_all("li", cls="finding")
+    advice = [li.text() for li in doc.find("ul", cls="advice").find_all("li")]
+    assert advice == check(message, sender=sender, lang="pt").advice
+    assert advice[0].startswith("Não foi encontrado nenhum sinal de alerta conhecido.")
+    assert "segur" not in doc.find("main").text().lower()       # never "seguro" / "segura" (safe)
+
+
+def test_portuguese_result_shows_portuguese_titles_details_and_advice(client):
+    message, sender = SCAMS["pt"]
+    r = post(client, message, sender, lang="pt")
+    page = r.get_data(as_text=True)
+    assert "Pede que pague uma taxa" in page                               # a title
+    assert "A OIT nunca pede dados bancários aos candidatos." in page      # the warning's point
+    assert "gmail.com é um serviço de e-mail gratuito" in page             # an evidence detail
+    assert "Não pague nada." in page                                       # advice
+    for english in ("Asks you to pay a fee", "is a free-mail provider", "Do not pay anything"):
+        assert english not in page
+
+
+def test_switch_to_and_from_portuguese_rechecks_the_same_form(client):
+    message, sender = SCAMS["pt"]
+    r = post(client, message, sender, lang="en", ui_lang="pt")
+    doc, _ = parse_html(r.data)
+    assert doc.find("html").attrs["lang"] == "pt"
+    assert doc.find("h1", id="verdict-headline").text() == HEADLINES["pt"]["fraud"]
+    buttons = {b.attrs["value"] for b in doc.find("nav", cls="langs").find_all("button")}
+    assert buttons == {"en", "es", "fr"}
+    assert doc.find("input", name="lang").attrs["value"] == "pt"
+    r = post(client, message, sender, lang="pt", ui_lang="es")
+    doc, _ = parse_html(r.data)
+    assert doc.find("html").attrs["lang"] == "es"
+    assert doc.find("h1", id="verdict-headline").text() == HEADLINES["es"]["fraud"]
+    assert doc.find("textarea", id="message").text()[1:] == message
+
+
 def test_result_page_language_buttons_recheck_the_same_form(client):
     message, sender = SCAMS["es"]
     r = post(client, message, sender, lang="en")
     doc, _ = parse_html(r.data)
     buttons = {b.attrs["value"]: b for b in doc.find("nav", cls="langs").find_all("button")}
-    assert set(buttons) == {"es", "fr"}
+    assert set(buttons) == {"es", "fr", "pt"}
     assert all(b.attrs["form"] == "check-form" and b.attrs["name"] == "ui_lang"
                for b in buttons.values())
     # what the browser sends when "Español" is pressed

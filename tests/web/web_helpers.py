@@ -39,6 +39,15 @@ SCAMS = {
         "Cordialement, Ressources humaines de l'OIT",
         "oit.recrutement@gmail.com",
     ),
+    "pt": (
+        "Prezado candidato,\n"
+        "A Organização Internacional do Trabalho (OIT) tem o prazer de lhe oferecer o cargo "
+        "de assistente de projetos em Genebra. Para concluir a sua contratação, pague a taxa "
+        "de inscrição de R$ 350,00 via PIX no prazo de 48 horas. Envie os seus dados "
+        "bancários para oit.recrutamento.brasil@gmail.com.\n"
+        "Atenciosamente, Recursos Humanos da OIT",
+        "oit.recrutamento.brasil@gmail.com",
+    ),
 }
 
 # A genuine-looking ILO message: from ilo.org, points to the jobs site, and
@@ -51,6 +60,17 @@ GENUINE = (
     "does not request bank details.\n"
     "Human Resources Development, International Labour Office",
     "hrd-recruitment@ilo.org",
+)
+
+# The same in Portuguese: a genuine ILO reply that ends with the ILO's warning.
+GENUINE_PT = (
+    "Prezada candidata,\n"
+    "Agradecemos o seu interesse na vaga de Oficial de Programa da OIT. "
+    "A candidatura deve ser feita apenas pelo site de emprego da OIT, jobs.ilo.org. "
+    "A OIT não cobra qualquer taxa em nenhuma fase do processo de recrutamento, nunca "
+    "solicita dados bancários e pede que ignore mensagens que não venham de um endereço ilo.org.\n"
+    "Recursos Humanos, Organização Internacional do Trabalho",
+    "rh-recrutamento@ilo.org",
 )
 
 # A whole message with headers, as a mail program saves it (.eml).
