@@ -13,12 +13,6 @@ GAPS = [
         marks=pytest.mark.xfail(strict=True, reason="the negation window ends before the second "
                                                     "service of a list (M-Pesa still fires)"),
         id="GRD104-negated-list"),
-    pytest.param(
-        "GRD104", "Olá! Obrigado pela candidatura. Segue a fatura do curso de formação: R$ 480,00 "
-                  "por PIX, chave cursos@escola-exemplo.com.br.",
-        marks=pytest.mark.xfail(strict=True, reason="GRD104 has no `unless = not_recruitment`: a "
-                                                    "course invoice paid by PIX still names a payment channel"),
-        id="GRD104-course-invoice"),
 ]
 
 
