@@ -135,27 +135,29 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     st.notes.extend(parsed.notes)
     if lang_note:
         st.notes.append(lang_note)
-    st.facts["trusted_authserv_ids"] = trusted
-    st.facts["mailbox"] = mailbox
     engine.eval_contexts(st)
-    checks.sender_facts(st)
+    checks.sender_facts(st, trusted, mailbox)
     for rule in rs.rules:
         if st.over_budget():
             break
+        f = None
         if rule.kind == "text":
             f = engine.run_text_rule(st, rule)
-            if f:
-                st.findings.append(f)
         elif rule.kind == "check":
-            fn = checks.CHECKS.get(rule.check or "")
-            if fn is None:
-                continue
-            ev = fn(st, rule)
-            if ev:
-                st.findings.append(engine.make_finding(rule, lang, ev))
+            c = checks.CHECKS.get(rule.check or "")
+            if c is not None and c.stage == "dns":
+                continue                 # after the DNS lookups, when there are any
+            f = checks.run_check(st, rule)
+        if f:
+            st.findings.append(f)
     if resolver is not None:
         from . import dnscheck
         dnscheck.run(st, resolver, dns_budget)
+        # every DNS rule, even past the time budget: the DNS budget bounds them
+        for rule in (r for r in rs.rules if r.kind == "check" and checks.CHECKS[r.check].stage == "dns"):
+            f = checks.run_check(st, rule)
+            if f:
+                st.findings.append(f)
     engine.run_meta(st)
     total, level = engine.score(st)
     st.findings.sort(key=lambda f: (-f.score, f.rule_id))
@@ -197,7 +199,7 @@ def _sender_info(st) -> dict:
     s = st.parsed.sender
     if s is None:
         return {}
-    d = st.facts.get("sender_domain")
+    d = st.facts.sender_domain
     return {
         "address": s.address,
         "display_name": s.display,

@@ -69,7 +69,8 @@ import dns.rdatatype
 import dns.resolver
 
 from . import domains
-from .engine import State, make_finding
+from .checks import DNS_CHECKS
+from .engine import State
 from .model import Evidence
 
 log = logging.getLogger("guard.dns")
@@ -79,11 +80,8 @@ MAX_NAMES = 12            # distinct domains looked up per message
 CACHE_SIZE = 10_000       # answers kept per cache (dnspython LRUCache)
 _MIN_LIFETIME = 0.01      # with less time left than this, no query is started
 
-# the names of the checks in rules/dns.toml (``check = "dns:<name>"``)
-CHECK_NAMES = (
-    "sender_nxdomain", "sender_no_mail", "sender_sends_no_mail",
-    "contact_undeliverable", "link_nxdomain", "lookalike_no_dmarc",
-)
+# the names of the checks in rules/dns.toml (``check = "dns:<name>"``), registered in guard/checks.py
+CHECK_NAMES = DNS_CHECKS
 
 
 # -- resolvers ---------------------------------------------------------------------
@@ -450,7 +448,7 @@ def validator_says(lk: Lookups, address: str) -> tuple[str, str]:
 def _relevant(st: State) -> bool:
     if "claims_ilo" in st.contexts:
         return True
-    d = st.facts.get("sender_domain")
+    d = st.facts.sender_domain
     return bool(d and (d.is_ilo or d.lookalike))
 
 
@@ -480,22 +478,17 @@ def _span(st: State, field: str, start: int, end: int, detail: str) -> Evidence:
     return Evidence(field, start, end, text[start:end], detail)
 
 
-def _rule(st: State, name: str):
-    want = f"dns:{name}"
-    for r in st.ruleset.rules:
-        if r.check == want:
-            return r
-    return None
-
-
 def _add(st: State, name: str, ev: list[Evidence]) -> None:
-    rule = _rule(st, name)
-    if rule is not None and ev:
-        st.findings.append(make_finding(rule, st.lang, ev))
+    """What the DNS check ``name`` found; its registered check (guard/checks.py)
+    makes the finding of the rule that names it."""
+    if ev:
+        st.facts.dns_found.setdefault(name, []).extend(ev)
 
 
 def run(st: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
-    """Run the DNS checks on one message; findings, unknowns and notes go into ``st``."""
+    """Do the DNS lookups of one message: what each DNS check found goes into
+    ``st.facts`` (``dns_found`` and the dns_* facts), unknowns and notes into
+    ``st``; the dns:* checks of the registry then make the findings."""
     if not _relevant(st):
         return
     try:
@@ -518,8 +511,8 @@ def run(st: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
         log.exception("guard: internal error in the DNS checks")
         st.unknowns.append("dns")
         st.notes.append("DNS checks stopped by an internal error: the results are incomplete")
-    st.facts["dns_asked"] = lk.asked
-    st.facts["dns_ms"] = (time.monotonic() - t0) * 1000
+    st.facts.dns_asked = lk.asked
+    st.facts.dns_ms = (time.monotonic() - t0) * 1000
     if lk.unanswered:
         st.unknowns.append("dns")
         items = [f"{t} {n} ({why})" for (t, n), why in list(lk.unanswered.items())[:8]]
@@ -555,7 +548,7 @@ def _run(st: State, lk: Lookups) -> None:
 
     # 1. the sender
     s = p.sender
-    info = st.facts.get("sender_domain")
+    info = st.facts.sender_domain
     dom = _queryable(s.domain) if s is not None and s.domain else ""
     if s is not None and dom and info is not None and not _known_to_exist(info) and take(dom):
         if info.is_ilo:
@@ -595,7 +588,7 @@ def _run(st: State, lk: Lookups) -> None:
             if len(ev) >= 5:
                 break
     if ev:
-        st.facts["dns_contact_undeliverable"] = True
+        st.facts.dns_contact_undeliverable = True
         _add(st, "contact_undeliverable", ev)
 
     # 4. link hosts
@@ -631,7 +624,7 @@ def _run(st: State, lk: Lookups) -> None:
         if len(ev) >= 5:
             break
     if ev:
-        st.facts["dns_link_nxdomain"] = True
+        st.facts.dns_link_nxdomain = True
         _add(st, "link_nxdomain", ev)
 
     if skipped:
@@ -651,8 +644,8 @@ def _ilo_sender(st: State, lk: Lookups, s, dom: str, status_of) -> None:
         # a subdomain of ilo.org: existence only (no-reply subdomains need not take mail)
         stt = status_of(dom)
         if stt.kind == "nxdomain":
-            st.facts["dns_sender_nxdomain"] = True
-            st.facts["forged_ilo"] = True
+            st.facts.dns_sender_nxdomain = True
+            st.facts.forged_ilo = True
             _add(st, "sender_nxdomain", _sender_ev(st, s, f"{dom}: {stt.detail}"))
             return
     _ilo_posture(st, lk, dom)
@@ -667,7 +660,7 @@ def _ilo_posture(st: State, lk: Lookups, dom: str) -> None:
     """
     from .checks import auth_results
 
-    if auth_results(st, st.facts.get("trusted_authserv_ids", frozenset())):
+    if auth_results(st):
         return
     d = dmarc_policy(lk, dom)
     spf, _ok = spf_record(lk, domains.ILO_DOMAIN)
@@ -675,14 +668,14 @@ def _ilo_posture(st: State, lk: Lookups, dom: str) -> None:
         return  # named in the "could not answer" note
     spf_text = f' SPF: "{spf[:120]}".' if spf else ""
     if not d.found:
-        st.facts["ilo_dmarc_policy"] = "none-published"
+        st.facts.ilo_dmarc_policy = "none-published"
         st.notes.append(
             f"DNS: {d.detail}: ilo.org publishes no DMARC policy, so a From line "
             f"showing {dom} proves nothing without authentication.{spf_text}")
         return
     tags = d.tags or {}
     policy = (tags.get("sp") if dom != domains.ILO_DOMAIN and tags.get("sp") else tags.get("p", "")).lower()
-    st.facts["ilo_dmarc_policy"] = policy or "invalid"
+    st.facts.ilo_dmarc_policy = policy or "invalid"
     if policy in ("reject", "quarantine"):
         what = "rejects" if policy == "reject" else "sends to spam"
         st.notes.append(
@@ -709,19 +702,19 @@ def _other_sender(st: State, lk: Lookups, s, dom: str, info, status_of) -> None:
             if said_kind == "undeliverable":
                 detail += f"; email-validator: {said}"
             if stt.kind == "nxdomain":
-                st.facts["dns_sender_nxdomain"] = True
+                st.facts.dns_sender_nxdomain = True
                 _add(st, "sender_nxdomain", _sender_ev(st, s, detail))
                 return
-            st.facts["dns_sender_no_mail"] = True
+            st.facts.dns_sender_no_mail = True
             _add(st, "sender_no_mail", _sender_ev(st, s, detail))
     spf, answered = spf_record(lk, dom)
     if _spf_rejects_all(spf):
-        st.facts["dns_sender_sends_no_mail"] = True
+        st.facts.dns_sender_sends_no_mail = True
         _add(st, "sender_sends_no_mail", _sender_ev(
             st, s, f'{dom}: SPF "{spf}": the domain says it sends no mail at all'))
     if info.lookalike:
         d = dmarc_policy(lk, dom)
         if d.found is False:
             spf_text = f'SPF: "{spf}"' if spf else ("SPF: no record" if answered else "SPF: not read")
-            st.facts["dns_lookalike_no_dmarc"] = True
+            st.facts.dns_lookalike_no_dmarc = True
             _add(st, "lookalike_no_dmarc", _sender_ev(st, s, f"{dom}: {d.detail}; {spf_text}"))
