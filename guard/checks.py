@@ -31,15 +31,13 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Callable
 
-from . import auth, domains
+from . import auth, domains, texts
 from .engine import State
 from .model import Evidence
 from .parse import Address
-from .paths import rules_dir
 from .rules import Rule
 
 CheckFn = Callable[[State, Rule], list[Evidence]]
@@ -101,18 +99,9 @@ for _name in DNS_CHECKS:
     _register_dns(_name)
 
 
-@functools.lru_cache(maxsize=1)
-def _details() -> dict:
-    with open(rules_dir() / "details.toml", "rb") as fh:
-        return tomllib.load(fh)
-
-
 def detail(st: State, key: str, **params: str) -> str:
-    """An evidence detail in the verdict's language (rules/details.toml)."""
-    texts = _details()
-    for k in key.split("."):
-        texts = texts[k]
-    return (texts.get(st.lang) or texts["en"]).format(**params)
+    """An evidence detail in the verdict's language (rules/details.toml, guard/texts.py)."""
+    return texts.say("details", key, st.lang, params)
 
 
 def _lookalike_detail(st: State, d) -> str:

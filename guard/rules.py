@@ -224,7 +224,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     raw_contexts: list[tuple[dict, str, str]] = []
     raw_rules: list[tuple[dict, str, str]] = []
     for path in sorted(directory.glob("*.toml")):
-        if path.name in ("language.toml", "scoring.toml", "advice.toml", "domains.toml", "details.toml"):
+        if path.name in ("language.toml", "scoring.toml", "advice.toml", "domains.toml", "details.toml", "notes.toml"):
             continue
         with open(path, "rb") as fh:
             try:
