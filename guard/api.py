@@ -153,18 +153,15 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
         f = None
         if rule.kind == "text":
             f = engine.run_text_rule(st, rule)
-        elif rule.kind == "check":
-            c = checks.CHECKS.get(rule.check or "")
-            if c is not None and c.stage == "dns":
-                continue                 # after the DNS lookups, when there are any
-            f = checks.run_check(st, rule)
+        elif checks.stage_of(rule) == "offline":
+            f = checks.run_check(st, rule)      # "dns" checks: after the DNS lookups, when there are any
         if f:
             st.findings.append(f)
     if resolver is not None:
         from . import dnscheck
         dnscheck.run(st, resolver, dns_budget)
         # every DNS rule, even past the time budget: the DNS budget bounds them
-        for rule in (r for r in rs.rules if r.kind == "check" and checks.CHECKS[r.check].stage == "dns"):
+        for rule in (r for r in rs.rules if checks.stage_of(r) == "dns"):
             f = checks.run_check(st, rule)
             if f:
                 st.findings.append(f)

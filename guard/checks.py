@@ -70,6 +70,12 @@ def check(name: str, stage: str = "offline"):
     return deco
 
 
+def stage_of(rule: Rule) -> str | None:
+    """When check rule ``rule`` runs ("offline", "dns"); None for other rules."""
+    c = CHECKS.get(rule.check or "") if rule.kind == "check" else None
+    return c.stage if c is not None else None
+
+
 def run_check(st: State, rule: Rule):
     """The finding of check rule ``rule`` on this message, or None."""
     from .engine import make_finding
