@@ -80,12 +80,13 @@ class State:
             t = Text.of(NormView.of(text))
             scan(rs.vocab, t)
             sc = Scopes.of(t)
-            # masks before and after the derived concepts: "n° 2026" must not
-            # make an amount, and "your new job at the ILO" is itself derived
-            apply_masks(rs.vocab, t)
+            # derived concepts are matched when first asked for, over the
+            # masked hits ("n° 2026" makes no amount); a mask by a derived
+            # concept ("your new job at the ILO") waits until then
             if rs.derived:
-                derive(rs.vocab, t, rs.derived, [])     # derived concepts are short: no sentence bounds needed
-                apply_masks(rs.vocab, t)
+                derived = rs.derived
+                t.derive_fn = lambda t, name: derive(t, derived[name])
+            apply_masks(rs.vocab, t)
             v = View(name, t, sc, Matcher(t, lambda: sc.sentences), Matcher(t, lambda: sc.blocks))
         self.views[name] = v
         return v

@@ -53,6 +53,9 @@ class Frame:
     source: str
     elements: tuple[Element, ...]
     gaps: tuple[tuple[str, int], ...]    # ("seq"|"any", N) between element i and i+1
+    # for each element made only of concepts searched up front: its concepts.
+    # One of each must have hits, which a dict lookup tells before any search.
+    needs: tuple[tuple[str, ...], ...] = ()
 
     @property
     def concepts(self) -> set[str]:
@@ -101,7 +104,23 @@ def parse_frame(source: str, vocab: Vocabulary | None = None) -> Frame:
             raise FrameError("'$' can only be the last element")
         if not el.concepts and gaps[i - 1][0] != "seq":
             raise FrameError("'$' takes an ordered gap (..N)")
-    return Frame(source, tuple(elements), tuple(gaps))
+    needs: tuple[tuple[str, ...], ...] = ()
+    if vocab is not None:
+        needs = tuple(el.concepts for el in elements if el.concepts and all(
+            c in vocab.index and c not in vocab.lazy and c not in vocab.derive for c in el.concepts))
+    return Frame(source, tuple(elements), tuple(gaps), needs)
+
+
+def may_match(frame: Frame, hits: dict) -> bool:
+    """False when an element searched up front has no hit: the frame cannot
+    match (the cheap test before any search or sort)."""
+    for names in frame.needs:
+        for c in names:
+            if hits.get(c):
+                break
+        else:
+            return False
+    return True
 
 
 # -- matching -------------------------------------------------------------------------
@@ -179,6 +198,8 @@ class Matcher:
         """Every element has hits. Elements of concepts searched up front are
         asked first, so a frame that cannot match never starts the search
         for the lazy concepts (guard/vocab.py)."""
+        if not may_match(frame, self.t.hits):
+            return False
         els = _ORDER.get(id(frame))
         if els is None:
             lazy = self.t.vocab.lazy if self.t.vocab is not None else frozenset()
@@ -247,12 +268,16 @@ class Matcher:
         return None
 
 
-def derive(v: Vocabulary, t: Text, frames: dict[str, list[Frame]], bounds: list[int]) -> None:
-    """Add the hits of derived concepts (vocab ``[derive]``) to ``t.hits``."""
-    m = Matcher(t, bounds)
-    for name, fs in frames.items():
-        got = set(t.hits.get(name, ()))
-        for f in fs:
-            got.update(m.find(f, limit=10_000))
-        if got:
-            t.hits[name] = sorted(got)
+def derive(t: Text, frames: list[Frame]) -> list[tuple[int, int]]:
+    """The hits of one derived concept (vocab ``[derive]``): the spans of its
+    frames, matched with no scope bounds (they are a few words long)."""
+    hits = t.hits
+    got: set[tuple[int, int]] = set()
+    m = None
+    for f in frames:
+        if not may_match(f, hits):
+            continue
+        if m is None:
+            m = Matcher(t, [])
+        got.update(m.find(f, limit=10_000))
+    return sorted(got)

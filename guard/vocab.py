@@ -55,6 +55,26 @@ class _Variant:
     upper: bool
 
 
+class Patterns(dict):
+    """Concept name -> compiled regular expression, compiled the first time
+    it is used; pickles as its sources (a start-up from the cache then
+    compiles only the shapes a message asks for)."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__((k, None) for k in sources)
+        self.sources = dict(sources)
+
+    def __getitem__(self, name: str) -> re.Pattern[str]:
+        pat = dict.__getitem__(self, name)
+        if pat is None:
+            pat = re.compile(self.sources[name])
+            dict.__setitem__(self, name, pat)
+        return pat
+
+    def __reduce__(self):
+        return (Patterns, (self.sources,))
+
+
 @dataclass(slots=True)
 class Vocabulary:
     """Every concept's terms, compiled for one-pass search."""
@@ -62,7 +82,7 @@ class Vocabulary:
     names: list[str]                              # concept index -> name
     index: dict[str, int]                         # name -> concept index
     terms: dict[str, dict[str, list[str]]]        # name -> lang -> terms (as written)
-    regex: dict[str, re.Pattern[str]]             # built-in shapes
+    regex: Patterns                               # built-in shapes, compiled on first use
     derive: dict[str, list[str]]                  # concept -> frames (compiled by frames.py)
     masks: dict[str, list[str]]                   # concept -> concepts whose hits cancel it
     lazy: frozenset = frozenset()     # concepts searched only when asked for
@@ -113,17 +133,22 @@ def _build_automaton(v: Vocabulary, lazy: bool):
                         break
                 else:
                     vs.append(_Variant((ci,), prefix, upper))
-    words = ahocorasick.Automaton()
-    raw = ahocorasick.Automaton()
+    # the automata store an index into `values` (ints keep them small: they
+    # pickle and load in a fraction of the time of Python objects)
+    words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    raw = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    values: list[tuple] = []
     for key, vs in table.items():
         if _is_word_term(key):
-            words.add_word(" " + key, (len(key) + 1, True, True, tuple(vs)))
+            words.add_word(" " + key, len(values))
+            values.append((len(key) + 1, True, True, tuple(vs)))
         else:
-            raw.add_word(key, (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
+            raw.add_word(key, len(values))
+            values.append((len(key), key[0].isalnum(), key[-1].isalnum(), tuple(vs)))
     for a in (words, raw):
         if len(a):
             a.make_automaton()
-    return words, raw
+    return words, raw, values
 
 
 _SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
@@ -208,7 +233,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             masks[name].extend(o for o in others if o not in masks[name])
     names = sorted(terms)
     index = {n: i for i, n in enumerate(names)}
-    regex: dict[str, re.Pattern[str]] = {}
+    regex: dict[str, str] = {}
     from .relint import unsafe_reason
 
     for name, src in regex_src.items():
@@ -216,17 +241,21 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         for pname, psrc in parts.items():
             full = full.replace(pname, f"(?:{psrc})")
         try:
-            pat = re.compile(full)
+            re.compile(full)
         except re.error as e:
             raise VocabError(f"vocab/shared.toml: regex {name!r} does not compile: {e}") from None
         why = unsafe_reason(full)
         if why:
             raise VocabError(f"vocab/shared.toml: regex {name!r} is refused: {why}")
-        regex[name] = pat
+        regex[name] = full
     for name, others in masks.items():
         for o in others + [name]:
             if o not in index and o not in regex and o not in derive:
                 raise VocabError(f"vocab: mask {name!r} names unknown concept {o!r}")
+    for name in derive:
+        if name in index or name in regex:
+            raise VocabError(f"vocab: {name!r} is derived ([derive]) and also has terms or a regex: "
+                             f"give the terms another name")
     for name in lazy:
         if name not in index:
             raise VocabError(f"vocab/shared.toml: lazy names unknown concept {name!r}")
@@ -243,7 +272,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
                              f"cannot be masked by a lazy one")
     # every regex waits until a frame asks for it (Text.get)
     lazy_all = frozenset(lazy) | frozenset(regex)
-    return Vocabulary(names, index, terms, regex, derive, masks, lazy_all)
+    return Vocabulary(names, index, terms, Patterns(regex), derive, masks, lazy_all)
 
 
 def _check_name(name: str, where: str, kind: str) -> None:
@@ -269,6 +298,8 @@ def _check_term(term: str, where: str, concept: str) -> None:
 # -- one text's hits --------------------------------------------------------------------
 
 _WS_RUN = re.compile(r"[ \n]{2,}")
+_SPACE_RUN = re.compile(r"  +")          # a literal prefix: re skips ahead in C
+_BLANK_RUN = re.compile(r"\n\n\n+")
 _WORD_END = re.compile(r"[^\W_]*")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
@@ -314,20 +345,39 @@ class Text:
     norm: NormView
     text: str
     flat: str
-    stages: list
+    _stages: list | None = None
     hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     vocab: Vocabulary | None = None
     _lazy_done: bool = False
     _spaced: str | None = None
+    # derived concepts ([derive]) are matched the first time one is asked
+    # for, by this function (set by the engine: frames.py builds on this
+    # module); masks that wait for a derived concept are in _pending
+    derive_fn: object = None
+    _pending: dict | None = None
+    _deriving: int = 0
 
     @classmethod
     def of(cls, nv: NormView) -> "Text":
-        stages: list = []
         text = nv.text
-        spans = [m.span() for m in _WS_RUN.finditer(text)]
-        if spans:
-            text = _squeezed(text, spans, stages)
-        return cls(nv, text, text.replace("\n", " "), stages)
+        if _WS_RUN.search(text) is None:
+            return cls(nv, text, text.replace("\n", " "), [])
+        # the squeeze in C: spaces first, then the spaces around line breaks,
+        # then three or more line breaks (the view holds no other white
+        # space); the offset map waits until evidence needs it (stages)
+        text = _SPACE_RUN.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n")
+        text = _BLANK_RUN.sub("\n\n", text)
+        return cls(nv, text, text.replace("\n", " "), None)
+
+    @property
+    def stages(self) -> list:
+        """The offset map of the squeeze, made the first time it is needed."""
+        if self._stages is None:
+            stages: list = []
+            again = _squeezed(self.norm.text, [m.span() for m in _WS_RUN.finditer(self.norm.text)], stages)
+            assert len(again) == len(self.text), "squeeze map out of step"
+            self._stages = stages
+        return self._stages
 
     def to_norm(self, j: int) -> int:
         for stage in reversed(self.stages):
@@ -349,32 +399,52 @@ class Text:
 
     def get(self, concept: str) -> list[tuple[int, int]]:
         got = self.hits.get(concept)
-        if got is None:
-            v = self.vocab
-            if v is not None and concept in v.regex:
-                # each shape is searched the first time it is asked for; a
-                # number only next to a currency (amounts are made of both)
-                pat = v.regex[concept]
-                if concept == "number":
-                    got = []
-                    end = -1
-                    for a, b in self.get("currency") + self.get("naira"):
-                        lo, hi = max(a - 40, end), min(len(self.flat), b + 40)
-                        if lo < hi:
-                            got.extend(m.span() for m in pat.finditer(self.flat, lo, hi) if m.end() > m.start())
-                            end = hi
-                    got = sorted(set(got))
-                else:
-                    got = [m.span() for m in pat.finditer(self.flat) if m.end() > m.start()]
-                self.hits[concept] = got
-                return got
-            if not self._lazy_done and v is not None and concept in v.lazy:
-                self._lazy_done = True
-                scan(self.vocab, self, lazy=True)
-                apply_masks(self.vocab, self, lazy=True)
-                return self.hits.get(concept, _EMPTY)
-            return _EMPTY
-        return got
+        if got is not None:
+            if self._pending and concept in self._pending and not self._deriving:
+                self._apply_pending(concept)
+                return self.hits[concept]
+            return got
+        v = self.vocab
+        if v is not None and self.derive_fn is not None and concept in v.derive:
+            # the frames of a derived concept see the hits they are made of
+            # before any mask that waits for a derived concept (as "your new
+            # job at the ILO" needs the ILO's name it then masks)
+            self._deriving += 1
+            try:
+                got = self.derive_fn(self, concept)
+            finally:
+                self._deriving -= 1
+            self.hits[concept] = got
+            return got
+        if v is not None and concept in v.regex:
+            # each shape is searched the first time it is asked for; a
+            # number only next to a currency (amounts are made of both)
+            pat = v.regex[concept]
+            if concept == "number":
+                got = []
+                end = -1
+                for a, b in self.get("currency") + self.get("naira"):
+                    lo, hi = max(a - 40, end), min(len(self.flat), b + 40)
+                    if lo < hi:
+                        got.extend(m.span() for m in pat.finditer(self.flat, lo, hi) if m.end() > m.start())
+                        end = hi
+                got = sorted(set(got))
+            else:
+                got = [m.span() for m in pat.finditer(self.flat) if m.end() > m.start()]
+            self.hits[concept] = got
+            return got
+        if not self._lazy_done and v is not None and concept in v.lazy:
+            self._lazy_done = True
+            scan(self.vocab, self, lazy=True)
+            apply_masks(self.vocab, self, lazy=True)
+            return self.hits.get(concept, _EMPTY)
+        return _EMPTY
+
+    def _apply_pending(self, concept: str) -> None:
+        others = self._pending.pop(concept)
+        cover = sorted(h for o in others for h in self.get(o))
+        if cover:
+            self.hits[concept] = [h for h in self.hits[concept] if not _overlaps(cover, h)]
 
     def words_between(self, a: int, b: int) -> int:
         """How many words stand between offsets a <= b (0 when adjacent;
@@ -411,18 +481,20 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     names = v.names
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
-    words, raw = v.automata(lazy)
+    words, raw, values = v.automata(lazy)
     if len(words):
         spaced = t._spaced
         if spaced is None:
             spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
     add = _add_hit
     if len(words):
-        for end, (length, _fa, _la, variants) in words.iter(spaced):
+        for end, i in words.iter(spaced):
+            length, _fa, _la, variants = values[i]
             # " term" ends at `end` of the spaced copy: the term is flat[end - length + 1:end]
             add(t, flat, n, end - length + 1, end - 1, True, True, variants, found, orig)
     if len(raw):
-        for end, (length, first_alnum, last_alnum, variants) in raw.iter(flat):
+        for end, i in raw.iter(flat):
+            length, first_alnum, last_alnum, variants = values[i]
             start = end - length + 1
             # whole words: no letter may touch a term (a digit may: "150usd")
             if first_alnum and start > 0 and flat[start - 1].isalpha():
@@ -460,6 +532,12 @@ def apply_masks(v: Vocabulary, t: Text, lazy: bool = False) -> None:
             continue
         hs = t.hits.get(name)
         if not hs:
+            continue
+        if t.derive_fn is not None and any(o in v.derive for o in others):
+            # a derived concept masks it: applied when it is first asked for
+            if t._pending is None:
+                t._pending = {}
+            t._pending[name] = others
             continue
         cover = sorted(h for o in others for h in t.hits.get(o, ()))
         if not cover:

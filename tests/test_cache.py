@@ -1,0 +1,103 @@
+"""The per-user cache of compiled rule sets (guard/cache.py): a start-up
+reads it, a change of the rules makes a new entry, and nothing about it can
+break or subvert a check."""
+
+import os
+import pickle
+import shutil
+import stat
+
+import pytest
+
+from guard import cache
+from guard.paths import rules_dir
+from guard.rules import load_cached, load_rules
+
+
+@pytest.fixture()
+def cache_home(tmp_path, monkeypatch):
+    d = tmp_path / "cache"
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(d))
+    return d
+
+
+def _entries(d):
+    return sorted(p.name for p in d.glob("rules-*.pickle")) if d.exists() else []
+
+
+def test_second_load_comes_from_the_cache_and_equals_a_fresh_load(cache_home):
+    first = load_cached(rules_dir())
+    assert len(_entries(cache_home)) == 1
+    assert stat.S_IMODE(cache_home.stat().st_mode) == 0o700
+    calls = []
+    real = load_rules
+    import guard.rules as R
+    R.load_rules = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        again = load_cached(rules_dir())
+    finally:
+        R.load_rules = real
+    assert calls == []                                  # read, not rebuilt
+    assert again.version == first.version == load_rules().version
+    assert [r.id for r in again.rules] == [r.id for r in first.rules]
+    assert [f.source for r in again.rules for f in r.frames] == [f.source for r in first.rules for f in r.frames]
+
+
+def test_changed_rules_make_a_new_entry(cache_home, tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(rules_dir(), copy)
+    a = load_cached(copy)
+    p = copy / "vocab" / "en.toml"
+    p.write_text(p.read_text(encoding="utf-8").replace('fee_noun = [', 'fee_noun = ["zorblax fee", ', 1),
+                 encoding="utf-8")
+    b = load_cached(copy)
+    assert a.version != b.version
+    assert len(_entries(cache_home)) == 2
+    assert "zorblax fee" in b.vocab.terms["fee_noun"]["en"]
+
+
+def test_a_corrupt_entry_is_rebuilt(cache_home):
+    load_cached(rules_dir())
+    (entry,) = cache_home.glob("rules-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    rs = load_cached(rules_dir())
+    assert rs.rules and rs.version == load_rules().version
+    assert pickle.loads(entry.read_bytes()).version == rs.version    # written again
+
+
+def test_an_entry_others_can_write_is_not_read(cache_home):
+    load_cached(rules_dir())
+    (entry,) = cache_home.glob("rules-*.pickle")
+    # a planted pickle would run code; one that anybody could have written is ignored
+    entry.write_bytes(pickle.dumps("planted"))
+    os.chmod(entry, 0o666)
+    rs = load_cached(rules_dir())
+    assert rs.rules and not isinstance(rs, str)
+
+
+def test_no_cache_when_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("GUARD_CACHE_DIR", "")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert cache.cache_dir() is None
+    assert load_cached(rules_dir()).rules
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_path_that_cannot_be_made_is_no_error(monkeypatch, tmp_path):
+    # (a read-only folder would not stop root, who runs CI; a file in the way stops anyone)
+    f = tmp_path / "file"
+    f.write_text("x")
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(f / "guard"))
+    assert load_cached(rules_dir()).rules
+
+
+def test_only_the_newest_entries_are_kept(cache_home, tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(rules_dir(), copy)
+    p = copy / "language.toml"
+    base = p.read_text(encoding="utf-8")
+    for i in range(cache._KEEP + 3):
+        p.write_text(base + f"\n# edit {i}\n", encoding="utf-8")
+        load_cached(copy)
+    assert len(_entries(cache_home)) == cache._KEEP
