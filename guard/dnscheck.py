@@ -210,7 +210,7 @@ class Lookups:
     def _ask(self, name: str, rtype: str) -> tuple[object, BaseException | None]:
         left = self.remaining()
         if left < _MIN_LIFETIME:
-            return None, self._fail(name, rtype, detail("dns.why.budget"))
+            return None, self._fail(name, rtype, detail("dns_why.budget"))
         self.asked += 1
         try:
             ans = self._resolve(name, rtype, left)
@@ -221,15 +221,15 @@ class Lookups:
         except dns.resolver.NoAnswer as e:
             return None, e
         except dns.exception.Timeout:
-            return None, self._fail(name, rtype, detail("dns.why.timeout", seconds=f"{left:.1f}"))
+            return None, self._fail(name, rtype, detail("dns_why.timeout", seconds=f"{left:.1f}"))
         except dns.resolver.NoNameservers as e:
             return None, self._fail(name, rtype, _servers_said(e))
         except dns.exception.DNSException as e:
-            return None, self._fail(name, rtype, detail("dns.why.error", error=type(e).__name__,
+            return None, self._fail(name, rtype, detail("dns_why.error", error=type(e).__name__,
                                                          text=str(e)[:200]))
         except Exception as e:  # a broken resolver object, a socket error, ...
             log.debug("DNS lookup of %s %s failed", rtype, name, exc_info=True)
-            return None, self._fail(name, rtype, detail("dns.why.failed", error=type(e).__name__))
+            return None, self._fail(name, rtype, detail("dns_why.failed", error=type(e).__name__))
 
     def _resolve(self, name: str, rtype: str, left: float):
         """``resolver.resolve`` with ``lifetime`` = what is left, held to the deadline.
@@ -285,12 +285,12 @@ def _servers_said(e: dns.resolver.NoNameservers) -> Phrase:
         if isinstance(what, BaseException) and not text:
             text = type(what).__name__
         if isinstance(what, dns.message.Truncated) or "truncat" in text.lower():
-            said.append(detail("dns.why.truncated"))
+            said.append(detail("dns_why.truncated"))
         else:
             said.append(text[:80])
     if not said:
-        return detail("dns.why.no_server")
-    return detail("dns.why.no_server_said", said=Joined(said))
+        return detail("dns_why.no_server")
+    return detail("dns_why.no_server_said", said=Joined(said))
 
 
 # -- what the records say -----------------------------------------------------------
@@ -298,7 +298,7 @@ def _servers_said(e: dns.resolver.NoNameservers) -> Phrase:
 @dataclass(slots=True)
 class MailStatus:
     kind: str        # "nxdomain" | "null_mx" | "no_host" | "mx" | "a" | "aaaa" | "unknown"
-    detail: Phrase   # which record, what it said (rules/details.toml [dns.mail])
+    detail: Phrase   # which record, what it said (rules/details.toml [dns_mail])
 
     @property
     def exists(self) -> bool | None:
@@ -325,38 +325,38 @@ def mail_status(lk: Lookups, domain: str) -> MailStatus:
         mx = sorted((r.preference, r.exchange) for r in ans)
         real = [(p, h) for p, h in mx if h != dns.name.root]
         if not real:
-            return MailStatus("null_mx", detail("dns.mail.null_mx"))
+            return MailStatus("null_mx", detail("dns_mail.null_mx"))
         shown = ", ".join(f"{p} {h.to_text(omit_final_dot=True)}" for p, h in real[:3])
-        return MailStatus("mx", detail("dns.mail.mx", hosts=shown))
+        return MailStatus("mx", detail("dns_mail.mx", hosts=shown))
     except dns.resolver.NXDOMAIN:
-        return MailStatus("nxdomain", detail("dns.mail.nxdomain", rtype="MX"))
+        return MailStatus("nxdomain", detail("dns_mail.nxdomain", rtype="MX"))
     except dns.resolver.NoAnswer:
         pass
     except Unanswered as e:
-        return MailStatus("unknown", detail("dns.mail.unknown_mx", reason=e.kwargs.get("reason", "no answer")))
+        return MailStatus("unknown", detail("dns_mail.unknown_mx", reason=e.kwargs.get("reason", "no answer")))
     seen: list[Phrase] = []
     for rtype in ("A", "AAAA"):
         try:
             ans = lk.resolve(domain, rtype)
         except dns.resolver.NXDOMAIN:
-            return MailStatus("nxdomain", detail("dns.mail.nxdomain", rtype=rtype))
+            return MailStatus("nxdomain", detail("dns_mail.nxdomain", rtype=rtype))
         except dns.resolver.NoAnswer:
             continue
         except Unanswered as e:
-            return MailStatus("unknown", detail("dns.mail.unknown_host", rtype=rtype,
+            return MailStatus("unknown", detail("dns_mail.unknown_host", rtype=rtype,
                                                 reason=e.kwargs.get("reason", "no answer")))
         addrs = [r.address for r in ans]
         public = [a for a in addrs if _is_global(a)]
         if public:
-            return MailStatus(rtype.lower(), detail("dns.mail.host", rtype=rtype, address=public[0]))
-        seen.append(detail("dns.mail.private", rtype=rtype, address=addrs[0]))
+            return MailStatus(rtype.lower(), detail("dns_mail.host", rtype=rtype, address=public[0]))
+        seen.append(detail("dns_mail.private", rtype=rtype, address=addrs[0]))
     if not seen:
-        rest = detail("dns.mail.no_address")
+        rest = detail("dns_mail.no_address")
     elif len(seen) == 1:
         rest = seen[0]
     else:
-        rest = detail("dns.mail.private_two", first=seen[0], second=seen[1])
-    return MailStatus("no_host", detail("dns.mail.no_host", rest=rest))
+        rest = detail("dns_mail.private_two", first=seen[0], second=seen[1])
+    return MailStatus("no_host", detail("dns_mail.no_host", rest=rest))
 
 
 def _txt(lk: Lookups, name: str) -> list[str] | None:
@@ -392,7 +392,7 @@ class Dmarc:
     record: str = ""
     where: str = ""         # the _dmarc name the record was read from
     tags: dict | None = None
-    detail: Phrase | None = None   # rules/details.toml [dns.dmarc]
+    detail: Phrase | None = None   # rules/details.toml [dns_dmarc]
 
 
 def org_domain(domain: str) -> str:
@@ -413,14 +413,14 @@ def dmarc_policy(lk: Lookups, domain: str) -> Dmarc:
     for name in names:
         txt = _txt(lk, name)
         if txt is None:
-            return Dmarc(None, detail=detail("dns.dmarc.unread", name=name))
+            return Dmarc(None, detail=detail("dns_dmarc.unread", name=name))
         recs = [t for t in txt if t.replace(" ", "").lower().startswith("v=dmarc1")]
         if len(recs) == 1:
-            return Dmarc(True, recs[0], name, _tags(recs[0]), detail("dns.dmarc.record", name=name, record=recs[0][:120]))
+            return Dmarc(True, recs[0], name, _tags(recs[0]), detail("dns_dmarc.record", name=name, record=recs[0][:120]))
         tried.append(name)
     if len(tried) == 1:
-        return Dmarc(False, detail=detail("dns.dmarc.none", name=tried[0]))
-    return Dmarc(False, detail=detail("dns.dmarc.none_either", name=tried[0], org=tried[1]))
+        return Dmarc(False, detail=detail("dns_dmarc.none", name=tried[0]))
+    return Dmarc(False, detail=detail("dns_dmarc.none_either", name=tried[0], org=tried[1]))
 
 
 def _tags(record: str) -> dict[str, str]:
@@ -595,7 +595,7 @@ def _run(st: State, lk: Lookups) -> None:
             if said_kind == "deliverable":
                 st.notes.append(Note("dns.deliverable", domain=d, status=st_.detail))
                 continue
-            why = _with_validator(detail("dns.contact", domain=d, role=detail(f"dns.role.{role}"),
+            why = _with_validator(detail("dns.contact", domain=d, role=detail(f"dns_role.{role}"),
                                          status=st_.detail), said_kind, said)
             ev.append(_span(st, a.field, a.start, a.end, why))
             if len(ev) >= 5:
@@ -723,8 +723,8 @@ def _other_sender(st: State, lk: Lookups, s, dom: str, info, status_of) -> None:
     if info.lookalike:
         d = dmarc_policy(lk, dom)
         if d.found is False:
-            spf_said = (detail("dns.spf.record", record=spf) if spf
-                        else detail("dns.spf.none") if answered else detail("dns.spf.unread"))
+            spf_said = (detail("dns_spf.record", record=spf) if spf
+                        else detail("dns_spf.none") if answered else detail("dns_spf.unread"))
             st.facts.dns_lookalike_no_dmarc = True
             _add(st, "lookalike_no_dmarc", _sender_ev(st, s, detail("dns.no_dmarc", domain=dom, dmarc=d.detail,
                                                                     spf=spf_said)))

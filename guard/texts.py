@@ -8,11 +8,12 @@ file per kind, each entry in English, Spanish, French and Portuguese:
   do (``Verdict.notes``): size bounds, the time budget, an internal error,
   the language used, the DNS checks;
 * ``details``: ``rules/details.toml``: the ``detail`` of a check's evidence
-  (guard/checks.py), and under ``[dns]`` those of the DNS checks and the
-  pieces of DNS answers they quote (guard/dnscheck.py).
+  (guard/checks.py), under ``[dns]`` those of the DNS checks, and under
+  ``[dns_mail]``, ``[dns_dmarc]``, ``[dns_spf]``, ``[dns_why]``,
+  ``[dns_role]`` the pieces of DNS answers they quote (guard/dnscheck.py).
 
 A key is a dotted path into its file (``"cut.message_bytes"``,
-``"dns.mail.nxdomain"``); ``{placeholders}`` are filled from the parameters.
+``"dns_mail.nxdomain"``); ``{placeholders}`` are filled from the parameters.
 A parameter may itself be a ``Phrase`` (a sentence of either kind said later
 in the same language), so a DNS answer can be quoted inside a note or a
 detail and still be translated. Domain names, DNS record types and values,

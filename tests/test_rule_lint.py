@@ -252,7 +252,7 @@ def test_a_misspelt_name_in_a_context_or_vocabulary_fails_loading(tmp_path, name
         load_rules(_edit(tmp_path, name, old, new))
 
 
-def test_dns_checks_are_in_the_one_check_registry():
+def test_dns_check_names_agree_with_the_dns_module():
     """The DNS checks are registered like the others (stage "dns"), one per
     name guard/dnscheck.py fills, and nothing else has that stage."""
     from guard import dnscheck
