@@ -76,9 +76,18 @@ def check(
         _log_internal_error(exc)
         return Verdict(
             level=Level.CLEAR, score=0.0, findings=[], advice=[], lang=lang if lang in LANGS else "en",
-            notes=[f"internal error: {type(exc).__name__}; the message was not fully checked"],
+            notes=[_internal_note(exc, lang)],
             complete=False, elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
+
+
+def _internal_note(exc: BaseException, lang: str) -> str:
+    from .texts import Note
+
+    try:
+        return Note("internal.error", lang if lang in LANGS else "en", error=type(exc).__name__)
+    except Exception:   # the texts themselves could not be read: the English words
+        return f"internal error: {type(exc).__name__}; the message was not fully checked"
 
 
 def _seconds(name: str, value) -> None:
@@ -121,13 +130,14 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     from . import checks, engine
     from .parse import parse
     from .rules import default_ruleset
+    from .texts import Note, note_in
 
     rs = ruleset or default_ruleset()
     try:
         parsed = parse(message, sender)
     except RecursionError:
         from .parse import Parsed
-        parsed = Parsed(notes=["message structure too deep to read"])
+        parsed = Parsed(notes=[Note("structure.too_deep")])
     lang_note = None
     if lang == "auto":
         lang, lang_note = _auto_lang(parsed)
@@ -135,27 +145,26 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     st.notes.extend(parsed.notes)
     if lang_note:
         st.notes.append(lang_note)
-    st.facts["trusted_authserv_ids"] = trusted
-    st.facts["mailbox"] = mailbox
     engine.eval_contexts(st)
-    checks.sender_facts(st)
+    checks.sender_facts(st, trusted, mailbox)
     for rule in rs.rules:
         if st.over_budget():
             break
+        f = None
         if rule.kind == "text":
             f = engine.run_text_rule(st, rule)
-            if f:
-                st.findings.append(f)
-        elif rule.kind == "check":
-            fn = checks.CHECKS.get(rule.check or "")
-            if fn is None:
-                continue
-            ev = fn(st, rule)
-            if ev:
-                st.findings.append(engine.make_finding(rule, lang, ev))
+        elif checks.stage_of(rule) == "offline":
+            f = checks.run_check(st, rule)      # "dns" checks: after the DNS lookups, when there are any
+        if f:
+            st.findings.append(f)
     if resolver is not None:
         from . import dnscheck
         dnscheck.run(st, resolver, dns_budget)
+        # every DNS rule, even past the time budget: the DNS budget bounds them
+        for rule in (r for r in rs.rules if checks.stage_of(r) == "dns"):
+            f = checks.run_check(st, rule)
+            if f:
+                st.findings.append(f)
     engine.run_meta(st)
     total, level = engine.score(st)
     st.findings.sort(key=lambda f: (-f.score, f.rule_id))
@@ -168,7 +177,7 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
         claims_ilo="claims_ilo" in st.contexts,
         sender=_sender_info(st),
         unknowns=sorted(set(st.unknowns)),
-        notes=st.notes,
+        notes=[note_in(n, lang) for n in st.notes],
         complete=st.complete,
         elapsed_ms=(time.perf_counter() - t0) * 1000,
         views=dict(parsed.views),
@@ -176,29 +185,27 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     )
 
 
-_LANG_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese"}
-
-
 def _auto_lang(parsed) -> tuple[str, str | None]:
     """The verdict's language for lang="auto", and a note when it had to
     fall back to English."""
     from .langdetect import detect
+    from .texts import Note, Phrase, entries
 
     text = parsed.views.get("subject", "") + "\n" + parsed.views.get("body", "")
     found = detect(text)
     if found in LANGS:
         return found, None
     if found is None:
-        return "en", "language: not recognised; explained in English"
-    # a language detect() knows but the rule packs do not (none today)
-    return "en", f"language: {_LANG_NAMES.get(found, found)}; explained in English (no {_LANG_NAMES.get(found, found)} texts yet)"
+        return "en", Note("language.unknown")
+    name = Phrase("notes", f"language.name.{found}") if f"language.name.{found}" in entries("notes") else found
+    return "en", Note("language.no_texts", language=name)
 
 
 def _sender_info(st) -> dict:
     s = st.parsed.sender
     if s is None:
         return {}
-    d = st.facts.get("sender_domain")
+    d = st.facts.sender_domain
     return {
         "address": s.address,
         "display_name": s.display,

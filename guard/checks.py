@@ -2,8 +2,16 @@
 
 A check rule in ``rules/*.toml`` names one of these with ``check = "..."``;
 its id, category, severity, messages and examples stay in the TOML. Each
-check returns the evidence of a hit (an empty list for a miss) and may note
-facts about the message (``st.facts``) that meta rules combine.
+check returns the evidence of a hit (an empty list for a miss) and may set
+facts about the sender (``st.facts``, a guard/facts.py ``SenderFacts``) that
+meta rules combine.
+
+Every check is in one registry, ``CHECKS``, the DNS checks too: ``stage``
+says when a check runs. ``"offline"`` checks run in rule order with the
+text rules; ``"dns"`` checks (``check = "dns:NAME"`` in rules/dns.toml) run
+only when the caller gives a resolver, after guard/dnscheck.py's lookups
+(one bounded pass over every name, so the DNS budget goes to the sender
+first) have put what they found into ``st.facts.dns_found``.
 
 Authentication-Results (RFC 8601) can be forged by whoever sends the
 message; which headers are believed and what they say about the From domain
@@ -23,39 +31,83 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
+from dataclasses import dataclass
 from typing import Callable
 
-from . import auth, domains
+from . import auth, domains, texts
 from .engine import State
 from .model import Evidence
 from .parse import Address
-from .paths import rules_dir
 from .rules import Rule
 
-Check = Callable[[State, Rule], list[Evidence]]
+CheckFn = Callable[[State, Rule], list[Evidence]]
+STAGES = ("offline", "dns")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A built-in check: its name in the rule packs, when it runs, what it does."""
+
+    name: str
+    fn: CheckFn
+    stage: str = "offline"
+
+    def __call__(self, st: State, rule: Rule) -> list[Evidence]:
+        return self.fn(st, rule)
+
+
 CHECKS: dict[str, Check] = {}
 
 
-def check(name: str):
-    def deco(fn: Check) -> Check:
-        CHECKS[name] = fn
+def check(name: str, stage: str = "offline"):
+    """Register ``fn`` as the check ``name`` (``check = "name"`` in a rule)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+
+    def deco(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = Check(name, fn, stage)
         return fn
     return deco
 
 
-@functools.lru_cache(maxsize=1)
-def _details() -> dict:
-    with open(rules_dir() / "details.toml", "rb") as fh:
-        return tomllib.load(fh)
+def stage_of(rule: Rule) -> str | None:
+    """When check rule ``rule`` runs ("offline", "dns"); None for other rules."""
+    c = CHECKS.get(rule.check or "") if rule.kind == "check" else None
+    return c.stage if c is not None else None
+
+
+def run_check(st: State, rule: Rule):
+    """The finding of check rule ``rule`` on this message, or None."""
+    from .engine import make_finding
+
+    c = CHECKS.get(rule.check or "")
+    if c is None:
+        return None
+    ev = c(st, rule)
+    return make_finding(rule, st.lang, ev) if ev else None
+
+
+# the DNS checks of rules/dns.toml (``check = "dns:NAME"``); guard/dnscheck.py fills their evidence
+DNS_CHECKS = (
+    "sender_nxdomain", "sender_no_mail", "sender_sends_no_mail",
+    "contact_undeliverable", "link_nxdomain", "lookalike_no_dmarc",
+)
+
+
+def _register_dns(name: str) -> None:
+    def found(st: State, rule: Rule) -> list[Evidence]:
+        return list(st.facts.dns_found.get(name, ()))
+    found.__doc__ = f"What the DNS pass found for {name} (guard/dnscheck.py)."
+    check(f"dns:{name}", stage="dns")(found)
+
+
+for _name in DNS_CHECKS:
+    _register_dns(_name)
 
 
 def detail(st: State, key: str, **params: str) -> str:
-    """An evidence detail in the verdict's language (rules/details.toml)."""
-    texts = _details()
-    for k in key.split("."):
-        texts = texts[k]
-    return (texts.get(st.lang) or texts["en"]).format(**params)
+    """An evidence detail in the verdict's language (rules/details.toml, guard/texts.py)."""
+    return texts.say("details", key, st.lang, params)
 
 
 def _lookalike_detail(st: State, d) -> str:
@@ -120,41 +172,46 @@ def address_problem(address: str) -> str | None:
     return None
 
 
-def sender_facts(st: State) -> None:
-    """Note who the sender is (run once, after the contexts, before the checks)."""
+def sender_facts(st: State, trusted_authserv_ids: frozenset[str] = frozenset(),
+                 mailbox: bool = False) -> None:
+    """Note who the sender is (run once, after the contexts, before the checks).
+
+    ``trusted_authserv_ids`` and ``mailbox`` are the caller's settings of
+    ``guard.check()``: which Authentication-Results headers are believed.
+    """
     p = st.parsed
     s = p.sender
     f = st.facts
     if s is None or not s.domain:
-        f["no_sender"] = True
+        f.no_sender = True
         return
     if p.sender_source in ("header", "argument"):
         problem = address_problem(s.address)
         if problem:
-            f["sender_invalid"] = problem
+            f.sender_invalid = problem
     d = domains.info(s.domain)
-    f["sender_domain"] = d
-    f["sender_is_ilo"] = d.is_ilo
-    f["sender_freemail"] = d.is_freemail
-    f["sender_affiliated"] = d.is_affiliated
+    f.sender_domain = d
+    f.sender_is_ilo = d.is_ilo
+    f.sender_freemail = d.is_freemail
+    f.sender_affiliated = d.is_affiliated
     j = None
     if p.is_message and p.sender_source == "header" and p.auth_results:
-        j = auth.judge(p.auth_results, d.domain, trusted=f.get("trusted_authserv_ids", frozenset()),
-                       mailbox=bool(f.get("mailbox")), received_above=p.received)
-        f["auth"] = j
+        j = auth.judge(p.auth_results, d.domain, trusted=trusted_authserv_ids,
+                       mailbox=bool(mailbox), received_above=p.received)
+        f.auth = j
     if d.is_ilo:
         if j is not None and j.status == "pass":
-            f["authenticated_ilo"] = True
+            f.authenticated_ilo = True
         elif j is not None and j.status == "fail":
-            f["forged_ilo"] = True
+            f.forged_ilo = True
         elif p.is_message and p.sender_source == "header":
             st.unknowns.append("authentication")
     if d.is_un_system and not (j is not None and j.status == "fail") and not claims_to_be_ilo(st):
         # a colleague writing about the ILO, not the ILO writing
-        f["un_colleague"] = True
+        f.un_colleague = True
         st.contexts.pop("claims_ilo", None)
         st.contexts.pop("ilo_sender_name", None)
-    f["sender_lookalike"] = d.lookalike is not None or (d.near_miss and "claims_ilo" in st.contexts)
+    f.sender_lookalike = bool(d.lookalike is not None or (d.near_miss and "claims_ilo" in st.contexts))
 
 
 # -- does the sender claim to be the ILO itself? ---------------------------------------
@@ -244,8 +301,8 @@ def claims_to_be_ilo(st: State) -> bool:
 
 @check("sender_lookalike")
 def _sender_lookalike(st: State, rule: Rule) -> list[Evidence]:
-    d = st.facts.get("sender_domain")
-    if d is None or not st.facts.get("sender_lookalike"):
+    d = st.facts.sender_domain
+    if d is None or not st.facts.sender_lookalike:
         return []
     if d.lookalike is None:   # a near miss, with an ILO claim
         return [_addr_evidence(st, st.parsed.sender, detail(st, "lookalike", domain=d.domain,
@@ -255,17 +312,17 @@ def _sender_lookalike(st: State, rule: Rule) -> list[Evidence]:
 
 @check("sender_freemail")
 def _sender_freemail(st: State, rule: Rule) -> list[Evidence]:
-    d = st.facts.get("sender_domain")
+    d = st.facts.sender_domain
     if d is None or not d.is_freemail or "claims_ilo" not in st.contexts:
         return []
-    st.facts["freemail_claim"] = True
+    st.facts.freemail_claim = True
     return [_addr_evidence(st, st.parsed.sender, detail(st, "freemail", domain=d.registered))] + _claim(st)
 
 
 @check("sender_not_ilo")
 def _sender_not_ilo(st: State, rule: Rule) -> list[Evidence]:
-    d = st.facts.get("sender_domain")
-    if (d is None or d.is_ilo or d.is_freemail or st.facts.get("sender_lookalike") or d.is_affiliated
+    d = st.facts.sender_domain
+    if (d is None or d.is_ilo or d.is_freemail or st.facts.sender_lookalike or d.is_affiliated
             or "claims_ilo" not in st.contexts):
         return []
     return [_addr_evidence(st, st.parsed.sender, detail(st, "registered", domain=d.registered))] + _claim(st)
@@ -291,16 +348,16 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
         if i >= 0:
             ev.append(Evidence(view, i, i + len(shown), shown, detail(st, "real_address", address=p.sender.address)))
     if ev:
-        st.facts["display_spoof"] = True
+        st.facts.display_spoof = True
         if shown_ilo:
-            st.facts["forged_ilo"] = True
+            st.facts.forged_ilo = True
     return ev
 
 
 @check("from_malformed")
 def _from_malformed(st: State, rule: Rule) -> list[Evidence]:
     p = st.parsed
-    invalid = st.facts.get("sender_invalid")
+    invalid = st.facts.sender_invalid
     if p.sender_source not in ("header", "argument") or not (p.from_defects or invalid):
         return []
     if p.sender_source == "argument" and "@" not in (p.sender.address if p.sender else ""):
@@ -315,7 +372,7 @@ def _other_org(st: State, a: Address) -> bool:
     """True when ``a`` is on another organisation than the From address."""
     if not a.domain:
         return False
-    s = st.facts.get("sender_domain")
+    s = st.facts.sender_domain
     d = domains.info(a.domain)
     if d.is_ilo:
         return False
@@ -325,7 +382,7 @@ def _other_org(st: State, a: Address) -> bool:
 @check("reply_to_elsewhere")
 def _reply_to_elsewhere(st: State, rule: Rule) -> list[Evidence]:
     """From says ilo.org (or the message claims the ILO) but replies go elsewhere."""
-    s = st.facts.get("sender_domain")
+    s = st.facts.sender_domain
     from_ilo = bool(s and s.is_ilo)
     if not from_ilo and "claims_ilo" not in st.contexts:
         return []
@@ -338,22 +395,22 @@ def _reply_to_elsewhere(st: State, rule: Rule) -> list[Evidence]:
             why = "freemail" if d.is_freemail else ("lookalike" if d.lookalike else "other")
             ev.append(_addr_evidence(st, a, detail(st, "replies_to", domain=d.registered, why=detail(st, f"why.{why}"))))
     if ev and from_ilo:
-        st.facts["forged_ilo"] = True
+        st.facts.forged_ilo = True
     return ev
 
 
 @check("return_path_elsewhere")
 def _return_path_elsewhere(st: State, rule: Rule) -> list[Evidence]:
-    s = st.facts.get("sender_domain")
+    s = st.facts.sender_domain
     rp = st.parsed.return_path
     if not (s and s.is_ilo) or rp is None or not _other_org(st, rp):
         return []
-    if st.facts.get("authenticated_ilo"):
+    if st.facts.authenticated_ilo:
         # DMARC passed: a list or mailing service's envelope is expected
         return []
     d = domains.info(rp.domain)
     if d.is_freemail or d.lookalike:
-        st.facts["forged_ilo"] = True
+        st.facts.forged_ilo = True
     return [_addr_evidence(st, rp, detail(st, "envelope", domain=d.registered))]
 
 
@@ -361,15 +418,15 @@ def auth_results(st: State, trusted: frozenset[str] | None = None) -> list:
     """The results that decided the sender's authentication (empty when it
     is unknown). ``trusted`` is ignored: the judgement made in
     ``sender_facts`` already applied the caller's settings."""
-    j = st.facts.get("auth")
+    j = st.facts.auth
     return list(j.evidence) if j is not None and j.status != "unknown" else []
 
 
 @check("auth_fail")
 def _auth_fail(st: State, rule: Rule) -> list[Evidence]:
     """The believed Authentication-Results say the ilo.org From is forged."""
-    s = st.facts.get("sender_domain")
-    j = st.facts.get("auth")
+    s = st.facts.sender_domain
+    j = st.facts.auth
     if not (s and s.is_ilo) or j is None or j.status != "fail":
         return []
     text = st.parsed.auth_results[0] if st.parsed.auth_results else ""

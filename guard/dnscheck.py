@@ -69,7 +69,9 @@ import dns.rdatatype
 import dns.resolver
 
 from . import domains
-from .engine import State, make_finding
+from .texts import Joined, Note, Phrase, detail
+from .checks import DNS_CHECKS
+from .engine import State
 from .model import Evidence
 
 log = logging.getLogger("guard.dns")
@@ -79,11 +81,8 @@ MAX_NAMES = 12            # distinct domains looked up per message
 CACHE_SIZE = 10_000       # answers kept per cache (dnspython LRUCache)
 _MIN_LIFETIME = 0.01      # with less time left than this, no query is started
 
-# the names of the checks in rules/dns.toml (``check = "dns:<name>"``)
-CHECK_NAMES = (
-    "sender_nxdomain", "sender_no_mail", "sender_sends_no_mail",
-    "contact_undeliverable", "link_nxdomain", "lookalike_no_dmarc",
-)
+# the names of the checks in rules/dns.toml (``check = "dns:<name>"``), registered in guard/checks.py
+CHECK_NAMES = DNS_CHECKS
 
 
 # -- resolvers ---------------------------------------------------------------------
@@ -187,7 +186,7 @@ class Lookups:
         self.deadline = time.monotonic() + budget
         self._memo: dict[tuple[str, str], tuple[object, BaseException | None]] = {}
         self._nx: dict[str, BaseException] = {}
-        self.unanswered: dict[tuple[str, str], str] = {}   # (type, name) -> why
+        self.unanswered: dict[tuple[str, str], Phrase] = {}   # (type, name) -> why
         self.asked = 0
 
     def remaining(self) -> float:
@@ -211,7 +210,7 @@ class Lookups:
     def _ask(self, name: str, rtype: str) -> tuple[object, BaseException | None]:
         left = self.remaining()
         if left < _MIN_LIFETIME:
-            return None, self._fail(name, rtype, "not asked: the DNS budget for this message was spent")
+            return None, self._fail(name, rtype, detail("dns_why.budget"))
         self.asked += 1
         try:
             ans = self._resolve(name, rtype, left)
@@ -222,14 +221,15 @@ class Lookups:
         except dns.resolver.NoAnswer as e:
             return None, e
         except dns.exception.Timeout:
-            return None, self._fail(name, rtype, f"no answer within {left:.1f} s")
+            return None, self._fail(name, rtype, detail("dns_why.timeout", seconds=f"{left:.1f}"))
         except dns.resolver.NoNameservers as e:
             return None, self._fail(name, rtype, _servers_said(e))
         except dns.exception.DNSException as e:
-            return None, self._fail(name, rtype, f"{type(e).__name__}: {e}"[:200])
+            return None, self._fail(name, rtype, detail("dns_why.error", error=type(e).__name__,
+                                                         text=str(e)[:200]))
         except Exception as e:  # a broken resolver object, a socket error, ...
             log.debug("DNS lookup of %s %s failed", rtype, name, exc_info=True)
-            return None, self._fail(name, rtype, f"lookup failed ({type(e).__name__})")
+            return None, self._fail(name, rtype, detail("dns_why.failed", error=type(e).__name__))
 
     def _resolve(self, name: str, rtype: str, left: float):
         """``resolver.resolve`` with ``lifetime`` = what is left, held to the deadline.
@@ -271,31 +271,34 @@ class Lookups:
         except Exception:
             return False
 
-    def _fail(self, name: str, rtype: str, why: str) -> Unanswered:
+    def _fail(self, name: str, rtype: str, why: Phrase) -> Unanswered:
         self.unanswered.setdefault((rtype, name), why)
-        return Unanswered(reason=why)
+        return Unanswered(reason=why.say("en"))
 
 
-def _servers_said(e: dns.resolver.NoNameservers) -> str:
+def _servers_said(e: dns.resolver.NoNameservers) -> Phrase:
     """What the servers answered, for the note: "SERVFAIL", "truncated", ..."""
-    said = []
+    said: list = []
     for err in (e.kwargs.get("errors") or [])[:3]:
         what = err[3] if len(err) > 3 else err
         text = str(what)
         if isinstance(what, BaseException) and not text:
             text = type(what).__name__
         if isinstance(what, dns.message.Truncated) or "truncat" in text.lower():
-            text = "truncated answer"
-        said.append(text[:80])
-    return "no server could answer" + (f" ({'; '.join(dict.fromkeys(said))})" if said else "")
+            said.append(detail("dns_why.truncated"))
+        else:
+            said.append(text[:80])
+    if not said:
+        return detail("dns_why.no_server")
+    return detail("dns_why.no_server_said", said=Joined(said))
 
 
 # -- what the records say -----------------------------------------------------------
 
 @dataclass(slots=True)
 class MailStatus:
-    kind: str      # "nxdomain" | "null_mx" | "no_host" | "mx" | "a" | "aaaa" | "unknown"
-    detail: str    # which record, what it said
+    kind: str        # "nxdomain" | "null_mx" | "no_host" | "mx" | "a" | "aaaa" | "unknown"
+    detail: Phrase   # which record, what it said (rules/details.toml [dns_mail])
 
     @property
     def exists(self) -> bool | None:
@@ -322,32 +325,38 @@ def mail_status(lk: Lookups, domain: str) -> MailStatus:
         mx = sorted((r.preference, r.exchange) for r in ans)
         real = [(p, h) for p, h in mx if h != dns.name.root]
         if not real:
-            return MailStatus("null_mx", 'MX: 0 . (a "null MX": the domain accepts no mail, RFC 7505)')
+            return MailStatus("null_mx", detail("dns_mail.null_mx"))
         shown = ", ".join(f"{p} {h.to_text(omit_final_dot=True)}" for p, h in real[:3])
-        return MailStatus("mx", f"MX: {shown}")
+        return MailStatus("mx", detail("dns_mail.mx", hosts=shown))
     except dns.resolver.NXDOMAIN:
-        return MailStatus("nxdomain", "MX: no record (NXDOMAIN: the domain does not exist)")
+        return MailStatus("nxdomain", detail("dns_mail.nxdomain", rtype="MX"))
     except dns.resolver.NoAnswer:
         pass
     except Unanswered as e:
-        return MailStatus("unknown", f"MX: {e.kwargs.get('reason', 'no answer')}")
-    seen: list[str] = []
+        return MailStatus("unknown", detail("dns_mail.unknown_mx", reason=e.kwargs.get("reason", "no answer")))
+    seen: list[Phrase] = []
     for rtype in ("A", "AAAA"):
         try:
             ans = lk.resolve(domain, rtype)
         except dns.resolver.NXDOMAIN:
-            return MailStatus("nxdomain", f"{rtype}: no record (NXDOMAIN: the domain does not exist)")
+            return MailStatus("nxdomain", detail("dns_mail.nxdomain", rtype=rtype))
         except dns.resolver.NoAnswer:
             continue
         except Unanswered as e:
-            return MailStatus("unknown", f"MX: no record; {rtype}: {e.kwargs.get('reason', 'no answer')}")
+            return MailStatus("unknown", detail("dns_mail.unknown_host", rtype=rtype,
+                                                reason=e.kwargs.get("reason", "no answer")))
         addrs = [r.address for r in ans]
         public = [a for a in addrs if _is_global(a)]
         if public:
-            return MailStatus(rtype.lower(), f"MX: no record; {rtype}: {public[0]} (mail goes to the domain itself, RFC 5321 5.1)")
-        seen.append(f"{rtype}: {addrs[0]} (not a public address)")
-    rest = "; ".join(seen) if seen else "A/AAAA: no record"
-    return MailStatus("no_host", f"MX: no record; {rest}: the domain cannot receive mail")
+            return MailStatus(rtype.lower(), detail("dns_mail.host", rtype=rtype, address=public[0]))
+        seen.append(detail("dns_mail.private", rtype=rtype, address=addrs[0]))
+    if not seen:
+        rest = detail("dns_mail.no_address")
+    elif len(seen) == 1:
+        rest = seen[0]
+    else:
+        rest = detail("dns_mail.private_two", first=seen[0], second=seen[1])
+    return MailStatus("no_host", detail("dns_mail.no_host", rest=rest))
 
 
 def _txt(lk: Lookups, name: str) -> list[str] | None:
@@ -383,7 +392,7 @@ class Dmarc:
     record: str = ""
     where: str = ""         # the _dmarc name the record was read from
     tags: dict | None = None
-    detail: str = ""
+    detail: Phrase | None = None   # rules/details.toml [dns_dmarc]
 
 
 def org_domain(domain: str) -> str:
@@ -404,12 +413,14 @@ def dmarc_policy(lk: Lookups, domain: str) -> Dmarc:
     for name in names:
         txt = _txt(lk, name)
         if txt is None:
-            return Dmarc(None, detail=f"DMARC: {name} could not be read")
+            return Dmarc(None, detail=detail("dns_dmarc.unread", name=name))
         recs = [t for t in txt if t.replace(" ", "").lower().startswith("v=dmarc1")]
         if len(recs) == 1:
-            return Dmarc(True, recs[0], name, _tags(recs[0]), f'DMARC: {name} "{recs[0][:120]}"')
+            return Dmarc(True, recs[0], name, _tags(recs[0]), detail("dns_dmarc.record", name=name, record=recs[0][:120]))
         tried.append(name)
-    return Dmarc(False, detail=f"DMARC: no record at {' or '.join(tried)}")
+    if len(tried) == 1:
+        return Dmarc(False, detail=detail("dns_dmarc.none", name=tried[0]))
+    return Dmarc(False, detail=detail("dns_dmarc.none_either", name=tried[0], org=tried[1]))
 
 
 def _tags(record: str) -> dict[str, str]:
@@ -450,7 +461,7 @@ def validator_says(lk: Lookups, address: str) -> tuple[str, str]:
 def _relevant(st: State) -> bool:
     if "claims_ilo" in st.contexts:
         return True
-    d = st.facts.get("sender_domain")
+    d = st.facts.sender_domain
     return bool(d and (d.is_ilo or d.lookalike))
 
 
@@ -473,29 +484,26 @@ def _known_to_exist(info) -> bool:
     return info.is_freemail or info.is_affiliated or info.shortener
 
 
-def _span(st: State, field: str, start: int, end: int, detail: str) -> Evidence:
+def _span(st: State, field: str, start: int, end: int, said: Phrase) -> Evidence:
+    """Evidence at ``field[start:end]`` with ``said`` as its detail, in the verdict's language."""
     text = st.parsed.views.get(field, "")
+    why = said.say(st.lang)
     if not (0 <= start < end <= len(text)):
-        return Evidence(field, 0, 0, "", detail)
-    return Evidence(field, start, end, text[start:end], detail)
-
-
-def _rule(st: State, name: str):
-    want = f"dns:{name}"
-    for r in st.ruleset.rules:
-        if r.check == want:
-            return r
-    return None
+        return Evidence(field, 0, 0, "", why)
+    return Evidence(field, start, end, text[start:end], why)
 
 
 def _add(st: State, name: str, ev: list[Evidence]) -> None:
-    rule = _rule(st, name)
-    if rule is not None and ev:
-        st.findings.append(make_finding(rule, st.lang, ev))
+    """What the DNS check ``name`` found; its registered check (guard/checks.py)
+    makes the finding of the rule that names it."""
+    if ev:
+        st.facts.dns_found.setdefault(name, []).extend(ev)
 
 
 def run(st: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
-    """Run the DNS checks on one message; findings, unknowns and notes go into ``st``."""
+    """Do the DNS lookups of one message: what each DNS check found goes into
+    ``st.facts`` (``dns_found`` and the dns_* facts), unknowns and notes into
+    ``st``; the dns:* checks of the registry then make the findings."""
     if not _relevant(st):
         return
     try:
@@ -504,11 +512,11 @@ def run(st: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
         budget = 0.0
     if not budget > 0 or math.isnan(budget):
         st.unknowns.append("dns")
-        st.notes.append("DNS checks not run: the DNS budget is not a positive number of seconds")
+        st.notes.append(Note("dns.bad_budget"))
         return
     if not callable(getattr(resolver, "resolve", None)):
         st.unknowns.append("dns")
-        st.notes.append(f"DNS checks not run: the resolver ({type(resolver).__name__}) has no resolve()")
+        st.notes.append(Note("dns.bad_resolver", kind=type(resolver).__name__))
         return
     t0 = time.monotonic()
     lk = Lookups(resolver, budget)
@@ -517,17 +525,16 @@ def run(st: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
     except Exception:
         log.exception("guard: internal error in the DNS checks")
         st.unknowns.append("dns")
-        st.notes.append("DNS checks stopped by an internal error: the results are incomplete")
-    st.facts["dns_asked"] = lk.asked
-    st.facts["dns_ms"] = (time.monotonic() - t0) * 1000
+        st.notes.append(Note("dns.internal_error"))
+    st.facts.dns_asked = lk.asked
+    st.facts.dns_ms = (time.monotonic() - t0) * 1000
     if lk.unanswered:
         st.unknowns.append("dns")
-        items = [f"{t} {n} ({why})" for (t, n), why in list(lk.unanswered.items())[:8]]
+        items = [Phrase("notes", "dns.unanswered_item", rtype=t, name=n, why=why)
+                 for (t, n), why in list(lk.unanswered.items())[:8]]
         more = len(lk.unanswered) - len(items)
-        st.notes.append(
-            "DNS could not answer, so these were not checked: " + "; ".join(items)
-            + (f"; and {more} more" if more > 0 else "")
-        )
+        st.notes.append(Note("dns.unanswered", items=Joined(items),
+                             more=Phrase("notes", "dns.more", n=more) if more > 0 else ""))
 
 
 def _run(st: State, lk: Lookups) -> None:
@@ -555,7 +562,7 @@ def _run(st: State, lk: Lookups) -> None:
 
     # 1. the sender
     s = p.sender
-    info = st.facts.get("sender_domain")
+    info = st.facts.sender_domain
     dom = _queryable(s.domain) if s is not None and s.domain else ""
     if s is not None and dom and info is not None and not _known_to_exist(info) and take(dom):
         if info.is_ilo:
@@ -566,7 +573,7 @@ def _run(st: State, lk: Lookups) -> None:
     # 2 and 3. Reply-To and addresses written in the body
     ev: list[Evidence] = []
     seen_addr: set[str] = set()
-    for role, addrs in (("Reply-To", p.reply_to), ("address in the message", p.body_addresses)):
+    for role, addrs in (("reply_to", p.reply_to), ("body", p.body_addresses)):
         for a in addrs:
             d = _queryable(a.domain)
             key = a.address.lower()
@@ -586,16 +593,15 @@ def _run(st: State, lk: Lookups) -> None:
                 continue
             said_kind, said = validator_says(lk, a.address)
             if said_kind == "deliverable":
-                st.notes.append(f"DNS: {d}: {st_.detail}, but email-validator found it deliverable; not reported")
+                st.notes.append(Note("dns.deliverable", domain=d, status=st_.detail))
                 continue
-            detail = f"{d} ({role}): {st_.detail}"
-            if said_kind == "undeliverable":
-                detail += f"; email-validator: {said}"
-            ev.append(_span(st, a.field, a.start, a.end, detail))
+            why = _with_validator(detail("dns.contact", domain=d, role=detail(f"dns_role.{role}"),
+                                         status=st_.detail), said_kind, said)
+            ev.append(_span(st, a.field, a.start, a.end, why))
             if len(ev) >= 5:
                 break
     if ev:
-        st.facts["dns_contact_undeliverable"] = True
+        st.facts.dns_contact_undeliverable = True
         _add(st, "contact_undeliverable", ev)
 
     # 4. link hosts
@@ -614,7 +620,7 @@ def _run(st: State, lk: Lookups) -> None:
         gone = statuses.get(h)
         if gone is not None and gone.kind == "nxdomain":
             nx = True
-            what = gone.detail.split(":", 1)[0]
+            what = gone.detail.params["rtype"]
         else:
             try:
                 lk.resolve(h, "A")
@@ -625,24 +631,30 @@ def _run(st: State, lk: Lookups) -> None:
                 nx = False
             what = "A"
         if nx:
+            url = detail("dns.link_url", url=link.url[:200]) if link.start >= link.end else ""
             ev.append(_span(st, link.field, link.start, link.end,
-                            f"link to {h}: {what}: no record (NXDOMAIN: the host does not exist)"
-                            + ("" if link.start < link.end else f" ({link.url[:200]})")))
+                            Joined([detail("dns.link", host=h, rtype=what), url], sep="")))
         if len(ev) >= 5:
             break
     if ev:
-        st.facts["dns_link_nxdomain"] = True
+        st.facts.dns_link_nxdomain = True
         _add(st, "link_nxdomain", ev)
 
     if skipped:
-        st.notes.append(
-            f"DNS: only the first {MAX_NAMES} domains were looked up; not looked up: "
-            + ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")
-        )
+        st.notes.append(Note("dns.too_many", n=MAX_NAMES,
+                             names=", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")))
 
 
-def _sender_ev(st: State, s, detail: str) -> list[Evidence]:
-    return [_span(st, s.field, s.start, s.end, detail)]
+def _sender_ev(st: State, s, said: Phrase) -> list[Evidence]:
+    return [_span(st, s.field, s.start, s.end, said)]
+
+
+def _with_validator(said: Phrase, said_kind: str, validator: str) -> Phrase:
+    """``said``, followed by email-validator's own words when it too found
+    the address undeliverable."""
+    if said_kind != "undeliverable":
+        return said
+    return Joined([said, detail("dns.validator", said=validator)], sep="")
 
 
 def _ilo_sender(st: State, lk: Lookups, s, dom: str, status_of) -> None:
@@ -651,9 +663,9 @@ def _ilo_sender(st: State, lk: Lookups, s, dom: str, status_of) -> None:
         # a subdomain of ilo.org: existence only (no-reply subdomains need not take mail)
         stt = status_of(dom)
         if stt.kind == "nxdomain":
-            st.facts["dns_sender_nxdomain"] = True
-            st.facts["forged_ilo"] = True
-            _add(st, "sender_nxdomain", _sender_ev(st, s, f"{dom}: {stt.detail}"))
+            st.facts.dns_sender_nxdomain = True
+            st.facts.forged_ilo = True
+            _add(st, "sender_nxdomain", _sender_ev(st, s, detail("dns.sender", domain=dom, status=stt.detail)))
             return
     _ilo_posture(st, lk, dom)
 
@@ -667,33 +679,25 @@ def _ilo_posture(st: State, lk: Lookups, dom: str) -> None:
     """
     from .checks import auth_results
 
-    if auth_results(st, st.facts.get("trusted_authserv_ids", frozenset())):
+    if auth_results(st):
         return
     d = dmarc_policy(lk, dom)
     spf, _ok = spf_record(lk, domains.ILO_DOMAIN)
     if d.found is None:
         return  # named in the "could not answer" note
-    spf_text = f' SPF: "{spf[:120]}".' if spf else ""
+    spf_text = Phrase("notes", "dns.ilo_spf", record=spf[:120]) if spf else ""
     if not d.found:
-        st.facts["ilo_dmarc_policy"] = "none-published"
-        st.notes.append(
-            f"DNS: {d.detail}: ilo.org publishes no DMARC policy, so a From line "
-            f"showing {dom} proves nothing without authentication.{spf_text}")
+        st.facts.ilo_dmarc_policy = "none-published"
+        st.notes.append(Note("dns.ilo_no_policy", dmarc=d.detail, domain=dom, spf=spf_text))
         return
     tags = d.tags or {}
     policy = (tags.get("sp") if dom != domains.ILO_DOMAIN and tags.get("sp") else tags.get("p", "")).lower()
-    st.facts["ilo_dmarc_policy"] = policy or "invalid"
+    st.facts.ilo_dmarc_policy = policy or "invalid"
     if policy in ("reject", "quarantine"):
-        what = "rejects" if policy == "reject" else "sends to spam"
-        st.notes.append(
-            f"DNS: {d.detail}: a mail server that enforces DMARC {what} mail that falsely "
-            f"uses {dom}; this message has no trusted Authentication-Results, so whether "
-            f"it passed is unknown here.{spf_text}")
+        st.notes.append(Note("dns.ilo_enforced", dmarc=d.detail, what=Phrase("notes", f"dns.what.{policy}"),
+                             domain=dom, spf=spf_text))
     else:
-        st.notes.append(
-            f"DNS: {d.detail}: the policy is p={policy or '?'}, so mail servers are not asked to "
-            f"refuse mail that falsely uses {dom}; without trusted Authentication-Results "
-            f"the From line proves nothing.{spf_text}")
+        st.notes.append(Note("dns.ilo_lax", dmarc=d.detail, policy=policy or "?", domain=dom, spf=spf_text))
 
 
 def _other_sender(st: State, lk: Lookups, s, dom: str, info, status_of) -> None:
@@ -703,25 +707,24 @@ def _other_sender(st: State, lk: Lookups, s, dom: str, info, status_of) -> None:
     if stt.receives_mail is False:
         said_kind, said = validator_says(lk, s.address)
         if said_kind == "deliverable":
-            st.notes.append(f"DNS: {dom}: {stt.detail}, but email-validator found it deliverable; not reported")
+            st.notes.append(Note("dns.deliverable", domain=dom, status=stt.detail))
         else:
-            detail = f"{dom}: {stt.detail}"
-            if said_kind == "undeliverable":
-                detail += f"; email-validator: {said}"
+            why = _with_validator(detail("dns.sender", domain=dom, status=stt.detail), said_kind, said)
             if stt.kind == "nxdomain":
-                st.facts["dns_sender_nxdomain"] = True
-                _add(st, "sender_nxdomain", _sender_ev(st, s, detail))
+                st.facts.dns_sender_nxdomain = True
+                _add(st, "sender_nxdomain", _sender_ev(st, s, why))
                 return
-            st.facts["dns_sender_no_mail"] = True
-            _add(st, "sender_no_mail", _sender_ev(st, s, detail))
+            st.facts.dns_sender_no_mail = True
+            _add(st, "sender_no_mail", _sender_ev(st, s, why))
     spf, answered = spf_record(lk, dom)
     if _spf_rejects_all(spf):
-        st.facts["dns_sender_sends_no_mail"] = True
-        _add(st, "sender_sends_no_mail", _sender_ev(
-            st, s, f'{dom}: SPF "{spf}": the domain says it sends no mail at all'))
+        st.facts.dns_sender_sends_no_mail = True
+        _add(st, "sender_sends_no_mail", _sender_ev(st, s, detail("dns.sends_no_mail", domain=dom, record=spf)))
     if info.lookalike:
         d = dmarc_policy(lk, dom)
         if d.found is False:
-            spf_text = f'SPF: "{spf}"' if spf else ("SPF: no record" if answered else "SPF: not read")
-            st.facts["dns_lookalike_no_dmarc"] = True
-            _add(st, "lookalike_no_dmarc", _sender_ev(st, s, f"{dom}: {d.detail}; {spf_text}"))
+            spf_said = (detail("dns_spf.record", record=spf) if spf
+                        else detail("dns_spf.none") if answered else detail("dns_spf.unread"))
+            st.facts.dns_lookalike_no_dmarc = True
+            _add(st, "lookalike_no_dmarc", _sender_ev(st, s, detail("dns.no_dmarc", domain=dom, dmarc=d.detail,
+                                                                    spf=spf_said)))

@@ -29,6 +29,7 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from .facts import SenderFacts
 from .frames import Matcher, derive
 from .model import Evidence, Finding, Level
 from .normalize import NormView
@@ -66,8 +67,8 @@ class State:
     notes: list[str] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
     complete: bool = True
-    # what checks learn about the sender, for meta rules and the verdict
-    facts: dict = field(default_factory=dict)
+    # what checks learn about the sender, for meta rules and the verdict (guard/facts.py)
+    facts: SenderFacts = field(default_factory=SenderFacts)
 
     def view(self, name: str) -> View | None:
         if name in self.views:
@@ -288,13 +289,13 @@ def _meta_holds(when: dict, st: State, have_cats: set[str], have_ids: set[str]) 
     if anyctx and not any(c in st.contexts for c in anyctx):
         return False
     for fact in when.get("facts", []):
-        if not st.facts.get(fact):
+        if not st.facts.holds(fact):
             return False
     anyf = when.get("any_fact", [])
-    if anyf and not any(st.facts.get(f) for f in anyf):
+    if anyf and not any(st.facts.holds(f) for f in anyf):
         return False
     for fact in when.get("not_facts", []):
-        if st.facts.get(fact):
+        if st.facts.holds(fact):
             return False
     anyr = when.get("any_rule", [])
     if anyr and not (set(anyr) & have_ids):
@@ -370,6 +371,6 @@ def score(st: State) -> tuple[float, Level]:
         level = Level(unnamed.get("max_level", "suspicious"))
     # authenticated ilo.org mail: never "fraud" (see scoring.toml [authenticated])
     auth = cfg.get("authenticated", {})
-    if st.facts.get("authenticated_ilo") and level is Level.FRAUD:
+    if st.facts.authenticated_ilo and level is Level.FRAUD:
         level = Level(auth.get("max_level", "suspicious"))
     return total, level

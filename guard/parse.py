@@ -44,6 +44,8 @@ from email.message import Message
 from email.feedparser import FeedParser
 from html.parser import HTMLParser
 
+from .texts import Note
+
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 MAX_HEADER_CHARS = 8 * 1024
 MAX_DEPTH = 20
@@ -134,7 +136,7 @@ def parse(obj, sender: str | None = None) -> Parsed:
         raw = bytes(obj)
         if len(raw) > MAX_MESSAGE_BYTES:
             raw = raw[:MAX_MESSAGE_BYTES]
-            p.notes.append(f"message cut at {MAX_MESSAGE_BYTES} bytes")
+            p.notes.append(Note("cut.message_bytes", n=MAX_MESSAGE_BYTES))
         if raw.startswith(b"From ") and b"\n" in raw:
             raw = raw.split(b"\n", 1)[1]
         msg = _parse_message(p, raw)
@@ -143,7 +145,7 @@ def parse(obj, sender: str | None = None) -> Parsed:
         text = obj
         if len(text) > MAX_MESSAGE_BYTES:
             text = text[:MAX_MESSAGE_BYTES]
-            p.notes.append(f"text cut at {MAX_MESSAGE_BYTES} characters")
+            p.notes.append(Note("cut.text_chars", n=MAX_MESSAGE_BYTES))
         if looks_like_message(text):
             if text.startswith("From "):
                 text = text.split("\n", 1)[1]
@@ -167,9 +169,6 @@ def parse(obj, sender: str | None = None) -> Parsed:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_TOO_DEEP = "MIME nested too deep to walk: the body was read as raw text"
-
-
 def split_params(value: str) -> list[str]:
     """The pieces of a MIME parameter list, split at the semicolons outside
     quotes: what ``email.message._parseparam`` returns, in one pass (that
@@ -285,13 +284,13 @@ def _parse_message(p: Parsed, data: bytes | str) -> Message:
             fp.feed(data)
             return fp.close()
         except RecursionError:
-            p.notes.append(_TOO_DEEP)
+            p.notes.append(Note("structure.too_deep_walk"))
     return _Part()
 
 
 def _bound(p: Parsed, name: str, text: str) -> str:
     if len(text) > MAX_VIEW_CHARS:
-        p.notes.append(f"{name}: only the first {MAX_VIEW_CHARS} characters were checked")
+        p.notes.append(Note("cut.view", view=name, n=MAX_VIEW_CHARS))
         return text[:MAX_VIEW_CHARS]
     return text
 
@@ -359,7 +358,7 @@ def _is_cp1252_safe(data: bytes) -> bool:
 
 def _header_text(p: Parsed, view: str, value: str) -> str:
     if len(value) > MAX_HEADER_CHARS:
-        p.notes.append(f"{view}: only the first {MAX_HEADER_CHARS} characters of the header were read")
+        p.notes.append(Note("cut.header", view=view, n=MAX_HEADER_CHARS))
     return decode_header_value(value)
 
 
@@ -430,12 +429,11 @@ def _read_from(p: Parsed, value: str) -> tuple[str, list[tuple[str, str]], list[
             shown = decode_header_value(value[:lt][:MAX_DISPLAY_CHARS]).strip()
             angle = decode_header_value(value[lt:])
             addrs, defects = parse_address_list(angle)
-            p.notes.append(f"from: a display name of {lt} characters was cut to its first "
-                           f"{MAX_DISPLAY_CHARS}; the address after it was read")
+            p.notes.append(Note("cut.display_name", length=lt, n=MAX_DISPLAY_CHARS))
             view = f"{shown} {angle}"
             name = shown.replace('"', "").strip()
             return view, [(name, spec) for _d, spec in addrs], defects
-        p.notes.append(f"from: only the first {MAX_ADDRESS_CHARS} characters were read for the address")
+        p.notes.append(Note("cut.address", n=MAX_ADDRESS_CHARS))
     view = _header_text(p, "from", value)
     addrs, defects = parse_address_list(view)
     return view, addrs, defects
@@ -552,19 +550,19 @@ def _read_body(p: Parsed, msg: Message) -> None:
         part, depth = stack.pop()
         count += 1
         if count > MAX_PARTS:
-            p.notes.append(f"only the first {MAX_PARTS} MIME parts were read")
+            p.notes.append(Note("structure.parts", n=MAX_PARTS))
             break
         part = _compat(part)
         walked.append(part)
         if part.too_deep:
-            p.notes.append(f"MIME nested deeper than {MAX_DEPTH} levels: the inner parts were read as raw text")
+            p.notes.append(Note("structure.raw", n=MAX_DEPTH))
         try:
             ctype = part.get_content_type()
         except Exception:
             ctype = "text/plain"
         if part.is_multipart():
             if depth >= MAX_DEPTH:
-                p.notes.append(f"MIME nested deeper than {MAX_DEPTH} levels: inner parts not read")
+                p.notes.append(Note("structure.not_read", n=MAX_DEPTH))
                 continue
             payload = part.get_payload()
             if isinstance(payload, list):
@@ -602,15 +600,14 @@ def _read_body(p: Parsed, msg: Message) -> None:
         elif ctype in ("text/plain", "text/enriched", "text/rtf") or ctype.startswith("text/"):
             plain.append(text)
     if any(getattr(part, "params_cut", False) for part in walked):
-        p.notes.append(f"a Content-Type longer than {MAX_HEADER_CHARS} characters: "
-                       "only its start was read for the parameters")
+        p.notes.append(Note("cut.content_type", n=MAX_HEADER_CHARS))
     body_parts: list[str] = []
     if plain:
         body_parts.extend(plain)
     anchors: list[tuple[str, str]] = []
     for h in htmls:
         if len(h) > MAX_HTML_CHARS:
-            p.notes.append(f"an HTML part of {len(h)} characters: only the first {MAX_HTML_CHARS} were read")
+            p.notes.append(Note("cut.html", length=len(h), n=MAX_HTML_CHARS))
             h = h[:MAX_HTML_CHARS]
         if plain:
             # the plain part is what is shown; the HTML is read for its links only
@@ -638,7 +635,7 @@ def _add_link(p: Parsed, link: Link) -> bool:
     if key in p.link_keys:
         return True
     if len(p.link_keys) >= MAX_LINKS:
-        p.notes.append(f"links: only the first {MAX_LINKS} different links were checked")
+        p.notes.append(Note("cut.links", n=MAX_LINKS))
         return False
     p.link_keys.add(key)
     p.links.append(link)
@@ -663,7 +660,7 @@ def _part_text(p: Parsed, part: Message) -> str | None:
         return payload if isinstance(payload, str) else None
     cut = len(data) > MAX_PART_BYTES
     if cut:
-        p.notes.append(f"a text part of {len(data)} bytes: only the first {MAX_PART_BYTES} were decoded")
+        p.notes.append(Note("cut.text_part", length=len(data), n=MAX_PART_BYTES))
         data = data[:MAX_PART_BYTES]
     try:
         cs = part.get_content_charset()
@@ -813,7 +810,7 @@ def _find_addresses(p: Parsed, view: str, text: str) -> None:
         if key in p.address_keys:
             continue
         if len(p.address_keys) >= MAX_ADDRESSES:
-            p.notes.append(f"addresses: only the first {MAX_ADDRESSES} different addresses were checked")
+            p.notes.append(Note("cut.addresses", n=MAX_ADDRESSES))
             break
         p.address_keys.add(key)
         p.body_addresses.append(Address("", spec, spec.rpartition("@")[2].lower(), view, m.start(), m.end()))

@@ -22,6 +22,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .facts import FACT_NAMES
 from .frames import Frame, FrameError, parse_frame
 from .model import CATEGORIES, LANGS, WARNING_POINTS
 from .paths import rules_dir
@@ -35,18 +36,8 @@ FIELDS = ("subject", "body", "from", "sender", "reply_to")
 SCOPES = ("sentence", "block")
 ID_RE = re.compile(r"^GRD\d{3}$")
 
-# facts the sender checks set (guard/checks.py, guard/dnscheck.py) that meta rules may read
-FACTS = frozenset({
-    "sender_lookalike", "forged_ilo", "sender_freemail", "display_spoof", "freemail_claim",
-    "sender_is_ilo", "sender_affiliated", "authenticated_ilo", "no_sender",
-    "dns_sender_nxdomain", "dns_sender_no_mail", "dns_sender_sends_no_mail",
-    "dns_contact_undeliverable", "dns_link_nxdomain", "dns_lookalike_no_dmarc",
-})
-# the DNS checks of rules/dns.toml (guard/dnscheck.py CHECK_NAMES; a test keeps both equal)
-DNS_CHECKS = (
-    "sender_nxdomain", "sender_no_mail", "sender_sends_no_mail",
-    "contact_undeliverable", "link_nxdomain", "lookalike_no_dmarc",
-)
+# the yes/no sender facts meta rules may read: the bool fields of guard/facts.py SenderFacts
+FACTS = FACT_NAMES
 WHEN_KEYS = {
     "all_categories": "category", "any_category": "category", "contexts": "context",
     "any_context": "context", "facts": "fact", "any_fact": "fact", "not_facts": "fact",
@@ -252,7 +243,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     raw_contexts: list[tuple[dict, str, str]] = []
     raw_rules: list[tuple[dict, str, str]] = []
     for path in sorted(directory.glob("*.toml")):
-        if path.name in ("language.toml", "scoring.toml", "advice.toml", "domains.toml", "details.toml"):
+        if path.name in ("language.toml", "scoring.toml", "advice.toml", "domains.toml", "details.toml", "notes.toml"):
             continue
         with open(path, "rb") as fh:
             try:
@@ -284,7 +275,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     for c in contexts.values():
         if c.implies and c.implies not in contexts:
             raise RuleError(f"{c.source} context {c.id}: implies: unknown context {c.implies!r}")
-    from .checks import CHECKS   # the registry of built-in checks (imports no network code)
+    from .checks import CHECKS   # the registry of built-in checks, DNS ones too (imports no network code)
 
     for r, where, src in raw_rules:
         rules.append(_rule(r, where, src, vocab, concepts, contexts, CHECKS))
@@ -320,8 +311,7 @@ def _rule(r: dict, where: str, source: str, vocab, concepts, contexts, checks, m
     kind = "meta" if meta else ("check" if check is not None else "text")
     if kind == "check":
         name = str(check)
-        ok = name[4:] in DNS_CHECKS if name.startswith("dns:") else name in checks
-        if not ok:
+        if name not in checks:
             raise RuleError(f"{where}: check: unknown check {name!r}")
     frames = _frames(r, vocab, where)
     if kind == "text" and not frames:
@@ -346,9 +336,12 @@ def _rule(r: dict, where: str, source: str, vocab, concepts, contexts, checks, m
             kinds = WHEN_KEYS[key]
             if kinds == "rule":
                 continue   # checked once every rule is loaded (_check_ids)
+            if isinstance(vals, str) or not isinstance(vals, list):
+                raise RuleError(f"{where}: when.{key} must be a list")
             for v in vals:
                 if v not in known[kinds]:
-                    raise RuleError(f"{where}: when.{key}: unknown {kinds} {v!r}")
+                    hint = f" (one of {sorted(FACTS)}; guard/facts.py)" if kinds == "fact" else ""
+                    raise RuleError(f"{where}: when.{key}: unknown {kinds} {v!r}{hint}")
         if level is not None and level not in ("clear", "suspicious", "fraud"):
             raise RuleError(f"{where}: level must be clear, suspicious or fraud")
     rule = Rule(

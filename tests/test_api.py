@@ -213,6 +213,6 @@ def test_every_detail_key_exists_in_every_language():
                 yield from leaves(v, f"{path}.{k}")
 
     for path, texts in leaves(data):
-        assert set(texts) == set(LANGS), path
-        names = [set(__import__("re").findall(r"{(\w+)}", texts[lang])) for lang in LANGS]
-        assert names[0] == names[1] == names[2], path
+        assert set(LANGS) <= set(texts), path     # and pt: tests/test_texts.py
+        names = [set(__import__("re").findall(r"{(\w+)}", texts[lang])) for lang in texts]
+        assert all(n == names[0] for n in names), path

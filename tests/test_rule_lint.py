@@ -281,20 +281,50 @@ def test_every_advice_text_and_detail_is_in_every_language():
 
 
 def test_dns_check_names_agree_with_the_dns_module():
+    """The DNS checks are registered like the others (stage "dns"), one per
+    name guard/dnscheck.py fills, and nothing else has that stage."""
     from guard import dnscheck
-    from guard.rules import DNS_CHECKS
+    from guard.checks import CHECKS
 
-    assert tuple(DNS_CHECKS) == tuple(dnscheck.CHECK_NAMES)
+    dns = {name for name, c in CHECKS.items() if c.stage == "dns"}
+    assert dns == {f"dns:{n}" for n in dnscheck.CHECK_NAMES}
+    assert all(c.stage == "offline" for name, c in CHECKS.items() if not name.startswith("dns:"))
 
 
-def test_facts_the_checks_set_are_declared():
-    """Every fact a check writes (st.facts["..."] = True) is one the loader knows."""
-    from guard.rules import FACTS
+@pytest.mark.parametrize("key", ["facts", "any_fact", "not_facts"])
+def test_a_misspelt_fact_in_scoring_fails_loading_with_file_rule_and_key(tmp_path, key):
+    """A fact a meta rule names must be a yes/no field of SenderFacts: a typo
+    names scoring.toml, the meta rule and the key, and lists the facts."""
+    edit = 'when.not_facts = ["sender_is_ilo"]'
+    load_rules(_edit(tmp_path / "ok", "scoring.toml", edit, f'when.{key} = ["sender_is_ilo"]'))  # the right name loads
+    with pytest.raises(RuleError) as e:
+        load_rules(_edit(tmp_path / "bad", "scoring.toml", edit, f'when.{key} = ["sender_is_ilo", "sender_is_ilo_org"]'))
+    msg = str(e.value)
+    assert msg.startswith(f"scoring.toml meta GRD904: when.{key}: unknown fact 'sender_is_ilo_org'"), msg
+    assert "forged_ilo" in msg and "guard/facts.py" in msg
+
+
+def test_a_fact_that_is_not_yes_or_no_cannot_be_named_by_a_meta_rule(tmp_path):
+    with pytest.raises(RuleError, match=r"GRD904: when\.not_facts: unknown fact 'sender_domain'"):
+        load_rules(_edit(tmp_path, "scoring.toml", 'when.not_facts = ["sender_is_ilo"]',
+                         'when.not_facts = ["sender_domain"]'))
+
+
+def test_every_sender_fact_is_documented_and_set_by_a_check():
+    """Each field of SenderFacts says which check sets it, and some check
+    (guard/checks.py, guard/dnscheck.py) does set it: a declared fact that
+    nothing sets would be a meta rule that can never fire."""
+    from guard.facts import FACT_NAMES, SenderFacts, describe
 
     src = "".join((Path(__file__).resolve().parent.parent / "guard" / f).read_text(encoding="utf-8")
                   for f in ("checks.py", "dnscheck.py"))
-    written = set(re.findall(r'facts\["(\w+)"\]\s*=\s*(?:True|d\.|[a-z_]+\s*(?:is|$))', src))
-    written |= set(re.findall(r'f\["(\w+)"\]\s*=', src))
-    meta_facts = {f for r in RS.rules for k in ("facts", "any_fact", "not_facts") for f in r.when.get(k, [])}
-    assert meta_facts <= FACTS
-    assert meta_facts <= written | {"authenticated_ilo"}, f"facts no check sets: {meta_facts - written}"
+    docs = describe()
+    assert FACT_NAMES <= set(docs)
+    for name, doc in docs.items():
+        assert len(doc) > 20 and ("check" in doc or "DNS" in doc), (name, doc)
+        assert re.search(rf"\bf(?:acts)?\.{name}\b(?:\.setdefault\(.*\))?\s*=|facts\.{name}\.setdefault", src), \
+            f"no check sets {name}"
+    with pytest.raises(AttributeError):
+        SenderFacts().forged_ilo_org = True       # slots: a misspelt fact cannot be written
+    with pytest.raises(KeyError):
+        SenderFacts().holds("sender_domain")       # only yes/no facts can be asked by name

@@ -115,10 +115,13 @@ def _note_sentence(kind: str) -> str:
 
 
 def user_notes(notes: list[str]) -> list[str]:
-    """The engine's notes (English, technical) as sentences in the page's language."""
+    """The engine's notes (technical) as sentences in the page's language.
+    A note is sorted by its English words (``Note.english``, guard/texts.py:
+    the verdict's notes are in the verdict's language)."""
     kinds: list[str] = []
     for n in notes:
-        kind = next((k for pat, k in _NOTE_PATTERNS if pat.search(n)), "other")
+        en = getattr(n, "english", n)
+        kind = next((k for pat, k in _NOTE_PATTERNS if pat.search(en)), "other")
         if kind not in kinds:
             kinds.append(kind)
     return [_note_sentence(k) for k in kinds]
