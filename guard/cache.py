@@ -55,6 +55,8 @@ def _code_hash() -> str:
 def _safe_to_read(path: Path) -> bool:
     import stat
 
+    if not hasattr(os, "geteuid"):      # no owners to compare (Windows): no cache read
+        return False
     try:
         for p in (path.parent, path):
             st = p.stat()
