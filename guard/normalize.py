@@ -236,12 +236,24 @@ def _join_turns(text: str, stages: list[_Stage]) -> str:
         prev = who
     if not spans:
         return text
+    return replace_spans(text, [(a, b, "") for a, b in spans], stages)
+
+
+def replace_spans(text: str, items: list[tuple[int, int, str]], stages: list[_Stage]) -> str:
+    """``text`` with each sorted, disjoint span [a, b) replaced by its string;
+    the offset map is recorded as a stage (a replaced span maps as a whole
+    onto its replacement)."""
     parts: list[str] = []
     ns, os_ = [0], [0]
     n = pos = 0
-    for a, b in spans:
+    for a, b, rep in items:
         parts.append(text[pos:a])
         n += a - pos
+        if rep:
+            ns.append(n)
+            os_.append(a)
+            parts.append(rep)
+            n += len(rep)
         ns.append(n)
         os_.append(b)
         pos = b

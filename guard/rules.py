@@ -140,13 +140,19 @@ def _texts(d: dict, key: str, where: str) -> dict[str, str]:
     got = d.get(key, {})
     if not isinstance(got, dict):
         raise RuleError(f"{where}: {key} must be a table of languages")
+    _every_language(got, lambda lang: f"{where}: {key}.{lang}")
+    return {k: str(v) for k, v in got.items()}
+
+
+def _every_language(got: dict, label) -> None:
+    """``got`` holds a non-empty text for every verdict language and no
+    other key; ``label(lang)`` names the entry in the error."""
     for lang in got:
         if lang not in LANGS:
-            raise RuleError(f"{where}: {key}.{lang}: unknown language (one of {LANGS})")
+            raise RuleError(f"{label(lang)}: unknown language (one of {LANGS})")
     for lang in LANGS:
         if not str(got.get(lang, "")).strip():
-            raise RuleError(f"{where}: {key}.{lang} is missing or empty")
-    return {k: str(v) for k, v in got.items()}
+            raise RuleError(f"{label(lang)} is missing or empty")
 
 
 def _check_translations(table: dict, where: str) -> None:
@@ -161,12 +167,7 @@ def _check_translations(table: dict, where: str) -> None:
         if got and all(isinstance(v, dict) for v in got.values()):   # [kind.subdomain], ...
             _check_translations(got, here)
             continue
-        for lang in got:
-            if lang not in LANGS:
-                raise RuleError(f"{here}: {lang}: unknown language (one of {LANGS})")
-        for lang in LANGS:
-            if not str(got.get(lang, "")).strip():
-                raise RuleError(f"{here}: {lang} is missing or empty")
+        _every_language(got, lambda lang, here=here: f"{here}: {lang}")
 
 
 def _examples(d: dict, where: str) -> dict[str, dict[str, list[str]]]:

@@ -471,29 +471,15 @@ _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 def _squeezed(text: str, spans: list[tuple[int, int]], stages: list) -> str:
     """Each run of white space in ``spans`` becomes "\n\n" (it holds a
     blank line), "\n" (a line break) or " "; the offset map is recorded as a
-    stage. A run maps as a whole onto its replacement (evidence never starts
-    or ends inside white space)."""
-    from .normalize import _Stage
+    stage (evidence never starts or ends inside white space)."""
+    from .normalize import replace_spans
 
-    parts: list[str] = []
-    ns, os_ = [0], [0]
-    pos = n = 0
     count = text.count
+    items = []
     for a, b in spans:
         nl = count("\n", a, b)
-        rep = "\n\n" if nl >= 2 else ("\n" if nl else " ")
-        parts.append(text[pos:a])
-        n += a - pos
-        ns.append(n)
-        os_.append(a)
-        parts.append(rep)
-        n += len(rep)
-        ns.append(n)
-        os_.append(b)
-        pos = b
-    parts.append(text[pos:])
-    stages.append(_Stage(ns, os_))
-    return "".join(parts)
+        items.append((a, b, "\n\n" if nl >= 2 else ("\n" if nl else " ")))
+    return replace_spans(text, items, stages)
 
 
 @dataclass(slots=True)
