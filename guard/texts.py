@@ -38,9 +38,10 @@ import functools
 import tomllib
 from typing import Any
 
+from .model import LANGS
 from .paths import rules_dir
 
-LANGUAGES = ("en", "es", "fr", "pt")        # every entry of notes.toml and details.toml has all four
+LANGUAGES = LANGS        # every entry of notes.toml and details.toml has every verdict language
 FILES = {"notes": "notes.toml", "details": "details.toml"}
 
 
