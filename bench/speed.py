@@ -462,10 +462,11 @@ STAGES = [
     ("parse: total", "guard/parse.py", "parse"),
     ("normalise text views", "guard/normalize.py", "of"),
     ("Aho-Corasick prefilter", "guard/rules.py", "active_patterns"),
-    ("contexts", "guard/engine.py", "eval_contexts"),
-    ("text rules", "guard/engine.py", "run_text_rule"),
+    ("contexts", "guard/contexts.py", "eval_contexts"),
+    ("text rules", "guard/findings.py", "run_text_rule"),
     ("sender facts", "guard/checks.py", "sender_facts"),
-    ("meta rules + score", "guard/engine.py", "run_meta"),
+    ("meta rules", "guard/meta.py", "run_meta"),
+    ("score", "guard/scoring.py", "score"),
     ("check() total", "guard/api.py", "check"),
 ]
 

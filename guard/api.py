@@ -127,7 +127,7 @@ def _log_internal_error(exc: BaseException) -> None:
 
 def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget, ruleset,
            mailbox=False) -> Verdict:
-    from . import checks, engine
+    from . import engine
     from .parse import parse
     from .rules import default_ruleset
     from .texts import Note, note_in
@@ -141,32 +141,12 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
     lang_note = None
     if lang == "auto":
         lang, lang_note = _auto_lang(parsed)
-    st = engine.State(rs, parsed, lang, deadline=t0 + time_budget)
-    st.notes.extend(parsed.notes)
-    if lang_note:
-        st.notes.append(lang_note)
-    engine.eval_contexts(st)
-    checks.sender_facts(st, trusted, mailbox)
-    for rule in rs.rules:
-        if st.over_budget():
-            break
-        f = None
-        if rule.kind == "text":
-            f = engine.run_text_rule(st, rule)
-        elif checks.stage_of(rule) == "offline":
-            f = checks.run_check(st, rule)      # "dns" checks: after the DNS lookups, when there are any
-        if f:
-            st.findings.append(f)
-    if resolver is not None:
-        from . import dnscheck
-        dnscheck.run(st, resolver, dns_budget)
-        # every DNS rule, even past the time budget: the DNS budget bounds them
-        for rule in (r for r in rs.rules if checks.stage_of(r) == "dns"):
-            f = checks.run_check(st, rule)
-            if f:
-                st.findings.append(f)
-    engine.run_meta(st)
-    total, level = engine.score(st)
+    outcome = engine.run(rs, parsed, lang, t0 + time_budget,
+                         notes=parsed.notes + ([lang_note] if lang_note else []),
+                         trusted_authserv_ids=trusted, mailbox=mailbox,
+                         resolver=resolver, dns_budget=dns_budget)
+    st = outcome.state
+    total, level = outcome.score.total, outcome.score.level
     st.findings.sort(key=lambda f: (-f.score, f.rule_id))
     return Verdict(
         level=level,

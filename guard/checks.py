@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import auth, domains, texts
-from .engine import State
+from .state import State
 from .model import Evidence
 from .parse import Address
 from .rules import Rule
@@ -78,7 +78,7 @@ def stage_of(rule: Rule) -> str | None:
 
 def run_check(st: State, rule: Rule):
     """The finding of check rule ``rule`` on this message, or None."""
-    from .engine import make_finding
+    from .findings import make_finding
 
     c = CHECKS.get(rule.check or "")
     if c is None:

@@ -71,7 +71,7 @@ import dns.resolver
 from . import domains
 from .texts import Joined, Note, Phrase, detail
 from .checks import DNS_CHECKS
-from .engine import State
+from .state import State
 from .model import Evidence
 
 log = logging.getLogger("guard.dns")

@@ -136,8 +136,8 @@ class RuleSet:
 
 # -- loading ----------------------------------------------------------------------
 
-def _texts(d: dict, key: str, where: str) -> dict[str, str]:
-    got = d.get(key, {})
+def _texts(table: dict, key: str, where: str) -> dict[str, str]:
+    got = table.get(key, {})
     if not isinstance(got, dict):
         raise RuleError(f"{where}: {key} must be a table of languages")
     _every_language(got, lambda lang: f"{where}: {key}.{lang}")
@@ -170,12 +170,12 @@ def _check_translations(table: dict, where: str) -> None:
         _every_language(got, lambda lang, here=here: f"{here}: {lang}")
 
 
-def _examples(d: dict, where: str) -> dict[str, dict[str, list[str]]]:
-    ex = d.get("examples", {})
-    if not isinstance(ex, dict):
+def _examples(table: dict, where: str) -> dict[str, dict[str, list[str]]]:
+    examples = table.get("examples", {})
+    if not isinstance(examples, dict):
         raise RuleError(f"{where}: examples must be a table of languages")
     out: dict[str, dict[str, list[str]]] = {}
-    for lang, kinds in ex.items():
+    for lang, kinds in examples.items():
         if lang not in LANGS_WITH_VOCAB:
             raise RuleError(f"{where}: examples.{lang}: unknown language (one of {LANGS_WITH_VOCAB})")
         extra = set(kinds) - set(EXAMPLE_KINDS)
@@ -185,14 +185,14 @@ def _examples(d: dict, where: str) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def _keys(d: dict, allowed: set[str], where: str) -> None:
-    extra = set(d) - allowed
+def _keys(table: dict, allowed: set[str], where: str) -> None:
+    extra = set(table) - allowed
     if extra:
         raise RuleError(f"{where}: unknown key(s) {sorted(extra)}")
 
 
-def _names(d: dict, key: str, known, what: str, where: str) -> tuple[str, ...]:
-    got = d.get(key, [])
+def _names(table: dict, key: str, known, what: str, where: str) -> tuple[str, ...]:
+    got = table.get(key, [])
     if isinstance(got, str) or not isinstance(got, list):
         raise RuleError(f"{where}: {key} must be a list")
     for name in got:
@@ -201,8 +201,8 @@ def _names(d: dict, key: str, known, what: str, where: str) -> tuple[str, ...]:
     return tuple(got)
 
 
-def _frames(d: dict, vocab: Vocabulary, where: str) -> list[Frame]:
-    srcs = d.get("frames", [])
+def _frames(table: dict, vocab: Vocabulary, where: str) -> list[Frame]:
+    srcs = table.get("frames", [])
     if not isinstance(srcs, list):
         raise RuleError(f"{where}: frames must be a list of strings")
     out = []
@@ -214,8 +214,8 @@ def _frames(d: dict, vocab: Vocabulary, where: str) -> list[Frame]:
     return out
 
 
-def _fields(d: dict, where: str, default=DEFAULT_FIELDS) -> tuple[str, ...]:
-    got = tuple(d.get("fields", default))
+def _fields(table: dict, where: str, default=DEFAULT_FIELDS) -> tuple[str, ...]:
+    got = tuple(table.get("fields", default))
     for f in got:
         if f not in FIELDS:
             raise RuleError(f"{where}: fields: unknown field {f!r} (one of {FIELDS})")
@@ -252,36 +252,36 @@ def load_rules(directory: Path | None = None) -> RuleSet:
             except tomllib.TOMLDecodeError as e:
                 raise RuleError(f"{path.name}: {e}") from None
         _keys(data, {"rule", "context"}, path.name)
-        for i, c in enumerate(data.get("context", [])):
-            raw_contexts.append((c, f"{path.name} context[{i}] {c.get('id', '?')}", path.name))
-        for i, r in enumerate(data.get("rule", [])):
-            raw_rules.append((r, f"{path.name} rule[{i}] {r.get('id', '?')}", path.name))
+        for i, raw in enumerate(data.get("context", [])):
+            raw_contexts.append((raw, f"{path.name} context[{i}] {raw.get('id', '?')}", path.name))
+        for i, raw in enumerate(data.get("rule", [])):
+            raw_rules.append((raw, f"{path.name} rule[{i}] {raw.get('id', '?')}", path.name))
     contexts: dict[str, Context] = {}
-    for c, where, src in raw_contexts:
-        _keys(c, CONTEXT_KEYS, where)
-        cid = c.get("id")
-        if not cid or cid in contexts:
+    for raw, where, src in raw_contexts:
+        _keys(raw, CONTEXT_KEYS, where)
+        name = raw.get("id")
+        if not name or name in contexts:
             raise RuleError(f"{where}: missing or duplicate context id")
-        ctx_concepts = _names(c, "concepts", concepts, "concept", where)
-        frames = _frames(c, vocab, where)
+        ctx_concepts = _names(raw, "concepts", concepts, "concept", where)
+        frames = _frames(raw, vocab, where)
         if not ctx_concepts and not frames:
             raise RuleError(f"{where}: a context needs concepts or frames")
-        contexts[cid] = Context(
-            cid, c.get("description", ""), ctx_concepts, frames, _fields(c, where),
-            _examples(c, where), src, bool(c.get("negatable", False)), bool(c.get("speaker", False)),
-            int(c.get("min_distinct", 1)), c.get("implies"),
-            _names(c, "absent", contexts, "context (defined before this one)", where),
-            int(c.get("short_words", 0)), int(c.get("short_min_distinct", 1)),
+        contexts[name] = Context(
+            name, raw.get("description", ""), ctx_concepts, frames, _fields(raw, where),
+            _examples(raw, where), src, bool(raw.get("negatable", False)), bool(raw.get("speaker", False)),
+            int(raw.get("min_distinct", 1)), raw.get("implies"),
+            _names(raw, "absent", contexts, "context (defined before this one)", where),
+            int(raw.get("short_words", 0)), int(raw.get("short_min_distinct", 1)),
         )
-    for c in contexts.values():
-        if c.implies and c.implies not in contexts:
-            raise RuleError(f"{c.source} context {c.id}: implies: unknown context {c.implies!r}")
+    for context in contexts.values():
+        if context.implies and context.implies not in contexts:
+            raise RuleError(f"{context.source} context {context.id}: implies: unknown context {context.implies!r}")
     from .checks import CHECKS   # the registry of built-in checks, DNS ones too (imports no network code)
 
-    for r, where, src in raw_rules:
-        rules.append(_rule(r, where, src, vocab, concepts, contexts, CHECKS))
-    for r in scoring.get("meta", []):
-        rules.append(_rule(r, f"scoring.toml meta {r.get('id', '?')}", "scoring.toml", vocab,
+    for raw, where, src in raw_rules:
+        rules.append(_rule(raw, where, src, vocab, concepts, contexts, CHECKS))
+    for raw in scoring.get("meta", []):
+        rules.append(_rule(raw, f"scoring.toml meta {raw.get('id', '?')}", "scoring.toml", vocab,
                            concepts, contexts, CHECKS, meta=True))
     _check_ids(rules)
     _check_language(language)
@@ -292,71 +292,71 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     return RuleSet(rules, contexts, language, scoring, advice, version, vocab, derived)
 
 
-def _rule(r: dict, where: str, source: str, vocab, concepts, contexts, checks, meta: bool = False) -> Rule:
-    _keys(r, META_KEYS if meta else RULE_KEYS, where)
-    rid = r.get("id", "")
-    if not ID_RE.match(rid):
+def _rule(raw: dict, where: str, source: str, vocab, concepts, contexts, checks, meta: bool = False) -> Rule:
+    _keys(raw, META_KEYS if meta else RULE_KEYS, where)
+    rule_id = raw.get("id", "")
+    if not ID_RE.match(rule_id):
         raise RuleError(f"{where}: id must look like GRD123")
-    cat = r.get("category", "")
-    if cat not in CATEGORIES:
-        raise RuleError(f"{where}: category: unknown category {cat!r}")
-    sev, conf = r.get("severity", ""), r.get("confidence", "")
-    if sev not in SEVERITIES:
+    category = raw.get("category", "")
+    if category not in CATEGORIES:
+        raise RuleError(f"{where}: category: unknown category {category!r}")
+    severity, confidence = raw.get("severity", ""), raw.get("confidence", "")
+    if severity not in SEVERITIES:
         raise RuleError(f"{where}: severity must be one of {SEVERITIES}")
-    if conf not in CONFIDENCES:
+    if confidence not in CONFIDENCES:
         raise RuleError(f"{where}: confidence must be one of {CONFIDENCES}")
-    breaks = r.get("breaks")
+    breaks = raw.get("breaks")
     if breaks is not None and breaks not in WARNING_POINTS:
         raise RuleError(f"{where}: breaks must be one of {WARNING_POINTS}")
-    check = r.get("check")
+    check = raw.get("check")
     kind = "meta" if meta else ("check" if check is not None else "text")
     if kind == "check":
         name = str(check)
         if name not in checks:
             raise RuleError(f"{where}: check: unknown check {name!r}")
-    frames = _frames(r, vocab, where)
+    frames = _frames(raw, vocab, where)
     if kind == "text" and not frames:
         raise RuleError(f"{where}: a text rule needs frames")
     if kind != "text" and frames:
         raise RuleError(f"{where}: frames: only text rules have frames")
-    requires = tuple(r.get("requires", ()))
+    requires = tuple(raw.get("requires", ()))
     for req in requires:
         for alt in req.split("|"):
             if alt not in contexts:
                 raise RuleError(f"{where}: requires: unknown context {alt!r}")
-    scope = r.get("scope", "sentence")
+    scope = raw.get("scope", "sentence")
     if scope not in SCOPES:
         raise RuleError(f"{where}: scope must be one of {SCOPES}")
-    when = dict(r.get("when", {}))
-    level = r.get("level")
+    when = dict(raw.get("when", {}))
+    level = raw.get("level")
     if meta:
         known = {"category": set(CATEGORIES), "context": set(contexts), "fact": FACTS}
-        for key, vals in when.items():
+        for key, names in when.items():
             if key not in WHEN_KEYS:
                 raise RuleError(f"{where}: when: unknown key {key!r} (one of {sorted(WHEN_KEYS)})")
             kinds = WHEN_KEYS[key]
             if kinds == "rule":
                 continue   # checked once every rule is loaded (_check_ids)
-            if isinstance(vals, str) or not isinstance(vals, list):
+            if isinstance(names, str) or not isinstance(names, list):
                 raise RuleError(f"{where}: when.{key} must be a list")
-            for v in vals:
-                if v not in known[kinds]:
+            for value in names:
+                if value not in known[kinds]:
                     hint = f" (one of {sorted(FACTS)}; guard/facts.py)" if kinds == "fact" else ""
-                    raise RuleError(f"{where}: when.{key}: unknown {kinds} {v!r}{hint}")
+                    raise RuleError(f"{where}: when.{key}: unknown {kinds} {value!r}{hint}")
         if level is not None and level not in ("clear", "suspicious", "fraud"):
             raise RuleError(f"{where}: level must be clear, suspicious or fraud")
     rule = Rule(
-        id=rid, name=r.get("name", rid), kind=kind, category=cat,
-        severity=sev, confidence=conf,
-        title=_texts(r, "title", where), explanation=_texts(r, "explanation", where),
-        breaks=breaks, requires=requires, fields=_fields(r, where),
-        negatable=bool(r.get("negatable", True)), speaker=bool(r.get("speaker", True)),
+        id=rule_id, name=raw.get("name", rule_id), kind=kind, category=category,
+        severity=severity, confidence=confidence,
+        title=_texts(raw, "title", where), explanation=_texts(raw, "explanation", where),
+        breaks=breaks, requires=requires, fields=_fields(raw, where),
+        negatable=bool(raw.get("negatable", True)), speaker=bool(raw.get("speaker", True)),
         frames=frames,
-        unless=_names(r, "unless", concepts, "concept", where),
-        unless_near=_names(r, "unless_near", concepts, "concept", where),
-        scope=scope, addressed=bool(r.get("addressed", False)), unless_contexts=_names(r, "unless_contexts", contexts, "context", where),
-        check=check, params=dict(r.get("params", {})),
-        examples=_examples(r, where), references=tuple(r.get("references", ())),
+        unless=_names(raw, "unless", concepts, "concept", where),
+        unless_near=_names(raw, "unless_near", concepts, "concept", where),
+        scope=scope, addressed=bool(raw.get("addressed", False)), unless_contexts=_names(raw, "unless_contexts", contexts, "context", where),
+        check=check, params=dict(raw.get("params", {})),
+        examples=_examples(raw, where), references=tuple(raw.get("references", ())),
         source=source, when=when, level=level,
     )
     return rule
@@ -364,25 +364,25 @@ def _rule(r: dict, where: str, source: str, vocab, concepts, contexts, checks, m
 
 def _check_ids(rules: list[Rule]) -> None:
     seen: set[str] = set()
-    for r in rules:
-        if r.id in seen:
-            raise RuleError(f"{r.source}: duplicate rule id {r.id}")
-        seen.add(r.id)
-    for r in rules:
-        for rid in r.when.get("any_rule", []):
-            if rid not in seen:
-                raise RuleError(f"{r.source} {r.id}: when.any_rule: unknown rule {rid!r}")
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{rule.source}: duplicate rule id {rule.id}")
+        seen.add(rule.id)
+    for rule in rules:
+        for other in rule.when.get("any_rule", []):
+            if other not in seen:
+                raise RuleError(f"{rule.source} {rule.id}: when.any_rule: unknown rule {other!r}")
 
 
 def _check_language(cfg: dict) -> None:
-    neg = cfg.get("negation", {})
-    extra = set(cfg) - {"negation"} | set(neg) - {"window", "window_after"}
+    negation = cfg.get("negation", {})
+    extra = set(cfg) - {"negation"} | set(negation) - {"window", "window_after"}
     if extra:
         raise RuleError(f"language.toml: unknown key(s) {sorted(extra)}")
-    for k in ("window", "window_after"):
-        v = neg.get(k)
-        if not isinstance(v, int) or not 0 <= v <= 20:
-            raise RuleError(f"language.toml: negation.{k} must be a whole number from 0 to 20")
+    for key in ("window", "window_after"):
+        value = negation.get(key)
+        if not isinstance(value, int) or not 0 <= value <= 20:
+            raise RuleError(f"language.toml: negation.{key} must be a whole number from 0 to 20")
 
 
 def _version(directory: Path) -> str:
@@ -409,11 +409,11 @@ def load_cached(directory: Path) -> RuleSet:
     from . import cache
 
     def build() -> RuleSet:
-        rs = load_rules(directory)
+        ruleset = load_rules(directory)
         for lazy in (False, True):
-            rs.vocab.automata(lazy)
-            rs.vocab.databases(lazy)
-        return rs
+            ruleset.vocab.automata(lazy)
+            ruleset.vocab.databases(lazy)
+        return ruleset
 
     got = cache.cached("rules", _version(directory), build)
     return got if isinstance(got, RuleSet) else build()

@@ -55,7 +55,7 @@ def block_bounds(text: str) -> list[int]:
 
 @dataclass(slots=True)
 class Scopes:
-    t: Text
+    text: Text
     _sentences: list[int] | None = None
     _blocks: list[int] | None = None
     _judged: tuple[bool, bool] | None = None
@@ -64,27 +64,27 @@ class Scopes:
     title_warns: bool = False
 
     @classmethod
-    def of(cls, t: Text) -> "Scopes":
-        return cls(t)
+    def of(cls, text: Text) -> "Scopes":
+        return cls(text)
 
     @property
     def sentences(self) -> list[int]:
         """Where each sentence starts (found the first time a match needs them)."""
         if self._sentences is None:
-            self._sentences = sentence_bounds(self.t.text)
+            self._sentences = sentence_bounds(self.text.text)
         return self._sentences
 
     @property
     def blocks(self) -> list[int]:
         if self._blocks is None:
-            self._blocks = block_bounds(self.t.text)
+            self._blocks = block_bounds(self.text.text)
         return self._blocks
 
     def _judge(self) -> tuple[bool, bool]:
         if self._judged is None:
-            hs = self.t.get("scam_word")
-            n = len({self.sentence(h[0])[0] for h in hs}) + self.title_warns
-            self._judged = (n >= 1, n >= 2)
+            hits = self.text.get("scam_word")
+            sentences = len({self.sentence(hit[0])[0] for hit in hits}) + self.title_warns
+            self._judged = (sentences >= 1, sentences >= 2)
         return self._judged
 
     @property
@@ -100,13 +100,13 @@ class Scopes:
     def block(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.blocks, pos)
         start = self.blocks[i - 1] if i else 0
-        end = self.blocks[i] if i < len(self.blocks) else len(self.t.text)
+        end = self.blocks[i] if i < len(self.blocks) else len(self.text.text)
         return start, end
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.sentences, pos)
         start = self.sentences[i - 1] if i else 0
-        end = self.sentences[i] if i < len(self.sentences) else len(self.t.text)
+        end = self.sentences[i] if i < len(self.sentences) else len(self.text.text)
         return start, end
 
     def previous_sentence(self, start: int) -> tuple[int, int] | None:
@@ -114,41 +114,45 @@ class Scopes:
         same paragraph."""
         if start == 0:
             return None
-        ps, pe = self.sentence(start - 1)
-        if "\n\n" in self.t.text[pe - 2 if pe >= 2 else 0:start + 1]:
+        previous_start, previous_end = self.sentence(start - 1)
+        if "\n\n" in self.text.text[previous_end - 2 if previous_end >= 2 else 0:start + 1]:
             return None
-        return ps, pe
+        return previous_start, previous_end
 
 
-def _last_before(hs, a: int, lo: int):
-    """Hits of ``hs`` that end by ``a`` and start at or after ``lo``, nearest first."""
-    i = bisect_left(hs, (a, -1))
+def _last_before(hits, pos: int, low: int):
+    """Hits of ``hits`` that end by ``pos`` and start at or after ``low``, nearest first."""
+    i = bisect_left(hits, (pos, -1))
     for j in range(i - 1, -1, -1):
-        h = hs[j]
-        if h[0] < lo:
+        hit = hits[j]
+        if hit[0] < low:
             break
-        if h[1] <= a:
-            yield h
+        if hit[1] <= pos:
+            yield hit
 
 
-def negated(sc: Scopes, a: int, b: int, window: int, window_after: int) -> bool:
-    t = sc.t
-    s0, s1 = sc.sentence(a)
+def negated(scopes: Scopes, start: int, end: int, window: int, window_after: int) -> bool:
+    """Is the match [start, end) negated: a ``neg_pre`` cue inside it or at
+    most ``window`` words before it in its sentence, or a ``neg_post`` cue at
+    most ``window_after`` words after it, with no ``neg_stop`` between?"""
+    text = scopes.text
+    sentence_start, sentence_end = scopes.sentence(start)
     # a cue stands within `window` words: no need to look further back than this
-    for c in _last_before(t.get("neg_pre"), b, max(s0, a - 40 * (window + 1))):
-        if c[0] >= a:                       # inside the match: "we charge no fee"
+    reach = max(sentence_start, start - 40 * (window + 1))
+    for cue in _last_before(text.get("neg_pre"), end, reach):
+        if cue[0] >= start:                 # inside the match: "we charge no fee"
             return True
-        if t.words_between(c[1], a) <= window and not t.starts_in("neg_stop", c[1], a):
+        if text.words_between(cue[1], start) <= window and not text.starts_in("neg_stop", cue[1], start):
             return True
-    hs = t.get("neg_post")
-    if hs:
-        i = bisect_left(hs, (b, -1))
-        while i < len(hs) and hs[i][0] < s1:
-            c = hs[i]
+    cues_after = text.get("neg_post")
+    if cues_after:
+        i = bisect_left(cues_after, (end, -1))
+        while i < len(cues_after) and cues_after[i][0] < sentence_end:
+            cue = cues_after[i]
             i += 1
-            if t.words_between(b, c[0]) > window_after:
+            if text.words_between(end, cue[0]) > window_after:
                 break
-            if not t.starts_in("neg_stop", b, c[0]):
+            if not text.starts_in("neg_stop", end, cue[0]):
                 return True
     return False
 
@@ -156,10 +160,10 @@ def negated(sc: Scopes, a: int, b: int, window: int, window_after: int) -> bool:
 _QUOTE_REACH = 1500   # a quotation opened further back than this is not followed
 
 
-def opening_quote(t: Text, a: int, lo: int) -> int:
-    """Where the quotation that offset ``a`` stands in was opened (after
-    ``lo``), or -1 when ``a`` is outside quotation marks."""
-    marks = [m.start() for m in _QUOTES.finditer(t.text, lo, a)]
+def opening_quote(text: Text, pos: int, low: int) -> int:
+    """Where the quotation that offset ``pos`` stands in was opened (after
+    ``low``), or -1 when ``pos`` is outside quotation marks."""
+    marks = [m.start() for m in _QUOTES.finditer(text.text, low, pos)]
     return marks[-1] if len(marks) % 2 == 1 else -1
 
 
@@ -167,47 +171,51 @@ def _line_start(text: str, pos: int) -> int:
     return text.rfind("\n", 0, pos) + 1
 
 
-def _speaks_to_reader(t: Text, s0: int, s1: int, p0: int) -> bool:
-    """A "you" or an imperative in [s0, s1) outside quotation marks."""
-    for c in ("you_word", "imperative"):
-        hs = t.get(c)
-        i = bisect_left(hs, (s0, -1))
-        while i < len(hs) and hs[i][0] < s1:
-            if opening_quote(t, hs[i][0], p0) < 0:
+def _speaks_to_reader(text: Text, start: int, end: int, quote_low: int) -> bool:
+    """A "you" or an imperative in [start, end) outside quotation marks
+    (opened after ``quote_low``)."""
+    for concept in ("you_word", "imperative"):
+        hits = text.get(concept)
+        i = bisect_left(hits, (start, -1))
+        while i < len(hits) and hits[i][0] < end:
+            if opening_quote(text, hits[i][0], quote_low) < 0:
                 return True
             i += 1
     return False
 
 
-def reported(sc: Scopes, a: int, b: int) -> bool:
-    """Is the match at [a, b) someone else's words (a warning, a report, a
-    quotation, a hypothetical) rather than the sender's request?"""
-    t = sc.t
-    s0, s1 = sc.sentence(a)
-    s0 = max(s0, a - _QUOTE_REACH)       # a giant "sentence" (no punctuation): judge its near part
-    s1 = min(s1, b + _QUOTE_REACH)
-    direct = t.starts_in("request_cue", s0, s1)
-    if t.starts_in("scam_word", s0, s1):
+def reported(scopes: Scopes, start: int, end: int) -> bool:
+    """Is the match at [start, end) someone else's words (a warning, a
+    report, a quotation, a hypothetical) rather than the sender's request?"""
+    text = scopes.text
+    sentence_start, sentence_end = scopes.sentence(start)
+    # a giant "sentence" (no punctuation): judge its near part
+    sentence_start = max(sentence_start, start - _QUOTE_REACH)
+    sentence_end = min(sentence_end, end + _QUOTE_REACH)
+    direct = text.starts_in("request_cue", sentence_start, sentence_end)
+    if text.starts_in("scam_word", sentence_start, sentence_end):
         # "Beware: fraudsters ask for a fee" is a warning; "To avoid fraud,
         # kindly pay the fee to our account" is still a request
-        if not (direct and t.starts_in("our", s0, s1) and not t.starts_in("report_verb", s0, s1)):
+        if not (direct and text.starts_in("our", sentence_start, sentence_end)
+                and not text.starts_in("report_verb", sentence_start, sentence_end)):
             return True
-    prev = sc.previous_sentence(s0)
-    if prev and not direct and t.starts_in("scam_word", prev[0], prev[1]):
+    previous = scopes.previous_sentence(sentence_start)
+    if previous and not direct and text.starts_in("scam_word", previous[0], previous[1]):
         return True
-    if t.starts_in("report_verb", s0, a):
+    if text.starts_in("report_verb", sentence_start, start):
         return True
-    p0 = max(sc.block(a)[0], a - _QUOTE_REACH)
-    q = opening_quote(t, a, p0)
-    if q < 0 and b - 1 > a:            # the quotation opens inside the match: 'exige de "régler les frais'
-        q = opening_quote(t, b - 1, p0)
-    if q >= 0 and (sc.warns or any(t.words_between(h[1], q) <= 3
-                                   for h in _last_before(t.get("quote_intro"), q + 1, p0))
-                   or any(True for _ in _last_before(t.get("report_verb"), q + 1, p0))):
+    quote_low = max(scopes.block(start)[0], start - _QUOTE_REACH)
+    quote = opening_quote(text, start, quote_low)
+    if quote < 0 and end - 1 > start:   # the quotation opens inside the match: 'exige de "régler les frais'
+        quote = opening_quote(text, end - 1, quote_low)
+    if quote >= 0 and (scopes.warns
+                       or any(text.words_between(intro[1], quote) <= 3
+                              for intro in _last_before(text.get("quote_intro"), quote + 1, quote_low))
+                       or any(True for _ in _last_before(text.get("report_verb"), quote + 1, quote_low))):
         return True
-    if sc.warns and t.text[_line_start(t.text, a):a].lstrip().startswith(">"):
+    if scopes.warns and text.text[_line_start(text.text, start):start].lstrip().startswith(">"):
         return True   # a quoted reply line, under a text that warns ("the message below is a scam")
-    if sc.warning_doc and not _speaks_to_reader(t, s0, s1, p0):
+    if scopes.warning_doc and not _speaks_to_reader(text, sentence_start, sentence_end, quote_low):
         # a text that warns about scams in two sentences or more: what it
         # says of fees without addressing the reader is description
         return True

@@ -28,7 +28,7 @@ note in the verdict's language at the end, when that language is known
 English sentence for front ends that sort notes by what they say.
 
 A plain ``str`` note (from code that does not make a ``Note`` yet, such as
-the time-budget note of guard/engine.py) is looked up by its English text
+the time-budget note of guard/state.py) is looked up by its English text
 among the notes without placeholders, and said in the language when found.
 """
 
@@ -38,9 +38,10 @@ import functools
 import tomllib
 from typing import Any
 
+from .model import LANGS
 from .paths import rules_dir
 
-LANGUAGES = ("en", "es", "fr", "pt")        # every entry of notes.toml and details.toml has all four
+LANGUAGES = LANGS        # every entry of notes.toml and details.toml has every verdict language
 FILES = {"notes": "notes.toml", "details": "details.toml"}
 
 

@@ -18,7 +18,8 @@ import time
 import pytest
 
 from guard import check
-from guard.engine import State, eval_contexts
+from guard.contexts import eval_contexts
+from guard.state import State
 from guard.parse import parse
 from guard.rules import default_ruleset
 

@@ -64,6 +64,18 @@ def test_lint_accepts_linear_shapes(pattern):
     assert unsafe_reason(pattern) is None
 
 
+@pytest.mark.parametrize("pattern", [r"(?x) a+ b", r"(?>a+)b", r"a*+b", r"(?i:a+)+"])
+def test_lint_refuses_what_it_cannot_read(pattern):
+    # a construct outside the lint's own parser is never taken as safe
+    assert re.compile(pattern)
+    assert "outside what the lint reads" in unsafe_reason(pattern)
+
+
+def test_lint_reads_patterns_without_cpythons_private_parser():
+    source = (Path(__file__).resolve().parent.parent / "guard" / "relint.py").read_text()
+    assert not re.search(r"\b(?:re\._parser|re\._constants|sre_parse|sre_constants|_parser|_constants)\b", source)
+
+
 ADVERSARIAL = [
     "a" * 50_000,
     "pay " + "x " * 20_000 + "!",
