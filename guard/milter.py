@@ -38,8 +38,8 @@ import os
 import sys
 import time
 
-from .filter import (DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, STATUS,
-                     check_bounded, fold, seconds, unknown_value, verdict_headers)
+from .decision import STATUS, Policy, decide, unknown_value
+from .filter import DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, check_bounded, fold, seconds
 
 log = logging.getLogger("guard.milter")
 
@@ -50,13 +50,15 @@ QUARANTINE_REASON = "guard: ILO recruitment fraud"
 
 class Settings:
     def __init__(self, *, on_fraud: str = "tag", on_error: str = "accept", time_budget: float = DEFAULT_TIME_BUDGET,
-                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=(), workers: int = 2) -> None:
+                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=(), workers: int = 2,
+                 headers: str = "classic", subject_tag: str | None = None,
+                 subject_tag_level: str = "fraud") -> None:
         from .api import authserv_ids
 
-        if on_fraud not in ("tag", "reject", "quarantine"):
-            raise ValueError("on_fraud must be 'tag', 'reject' or 'quarantine'")
         if on_error not in ("accept", "tempfail"):
             raise ValueError("on_error must be 'accept' or 'tempfail'")
+        self.policy = Policy(on_fraud=on_fraud, on_error=on_error, headers=headers, subject_tag=subject_tag,
+                             subject_tag_level=subject_tag_level)
         if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
             raise ValueError("max_size must be a whole number of bytes >= 0")
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -319,30 +321,25 @@ class Message:
 
     def decide(self) -> tuple[str, list[tuple[str, str]], dict]:
         """(action, headers to add, log fields); action is one of
-        "accept", "reject", "quarantine", "tempfail"."""
+        "accept", "reject", "quarantine", "tempfail". The whole Decision
+        (with its Subject tag) is kept in ``self.decision``."""
         s = self.settings
         if self.size > s.max_size:
-            return "accept", [(STATUS, unknown_value("too-large", max_size=s.max_size))], {"error": "too-large"}
-        bounded = POOL.check if POOL is not None else check_bounded
-        verdict, err = bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
-        if verdict is not None and not verdict.complete and verdict.level.value != "fraud":
-            err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
-        if err is not None:
-            if s.on_error == "tempfail":
-                return "tempfail", [], {"error": err}
-            if verdict is not None:
-                headers = verdict_headers(verdict)
-            elif err == "timeout":
-                headers = [(STATUS, unknown_value(err, time_budget=f"{s.time_budget:g}s"))]
-            else:
-                headers = [(STATUS, unknown_value(err))]
-            return "accept", headers, {"error": err}
-        info = {"level": verdict.level.value, "score": f"{verdict.score:.1f}",
-                "tests": ",".join(verdict.rule_ids) or "none"}
-        action = "accept"
-        if verdict.level.value == "fraud" and s.on_fraud != "tag":
-            action = s.on_fraud
-        return action, verdict_headers(verdict), info
+            d = decide(None, s.policy, error="size", max_size=s.max_size)
+        else:
+            bounded = POOL.check if POOL is not None else check_bounded
+            verdict, err = bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
+            extra = {"time_budget": f"{s.time_budget:g}s"} if verdict is None and err == "timeout" else {}
+            d = decide(verdict, s.policy, error=err, **extra)
+        self.decision = d
+        return d.action, d.headers, d.log_fields()
+
+    def subject(self) -> tuple[int, str] | None:
+        """(1-based index, value) of the first Subject field, or None."""
+        for name, value in self.headers:
+            if name.lower() == "subject":
+                return 1, value.decode("utf-8", "surrogateescape")
+        return None
 
 
 def make_milter_class():
@@ -398,6 +395,13 @@ def make_milter_class():
                     self.addheader(new, value.decode("utf-8", "surrogateescape"))
                 for i, (name, value) in enumerate(headers):
                     self.addheader(name, header_value(name, value), i)
+                tag = msg.decision.subject_tag
+                if tag:
+                    subj = msg.subject()
+                    if subj is None:
+                        self.addheader("Subject", tag)
+                    elif not subj[1].startswith(tag):
+                        self.chgheader("Subject", subj[0], f"{tag} {subj[1]}")
                 if action == "quarantine":
                     self.quarantine(QUARANTINE_REASON)
                 _log_result(qid, action, info, t0)
@@ -442,7 +446,7 @@ def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
 # -- the command -----------------------------------------------------------------------
 
 def add_arguments(p) -> None:
-    from .filter import _positive, parse_size
+    from .filter import _positive, add_header_arguments, parse_size
 
     p.description = ("Run guard as a milter for Postfix or Sendmail (needs the 'milter' extra: "
                      "pip install 'guard[milter]').")
@@ -464,18 +468,13 @@ def add_arguments(p) -> None:
     p.add_argument("--mta-timeout", type=_count, default=600, metavar="S",
                    help="seconds to wait for the MTA before dropping a connection (default 600)")
     p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
+    add_header_arguments(p)
 
 
 def _count(text: str) -> int:
-    import argparse
+    from .filter import whole_number
 
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return n
+    return whole_number(text, 1)
 
 
 def run(args) -> int:
@@ -490,7 +489,8 @@ def run(args) -> int:
         return 69  # EX_UNAVAILABLE
     SETTINGS = Settings(on_fraud=args.on_fraud, on_error=args.on_error, time_budget=args.time_budget,
                         max_size=args.max_size, trusted_authserv_ids=args.trusted_authserv_id,
-                        workers=args.workers)
+                        workers=args.workers, headers=args.headers, subject_tag=args.subject_tag,
+                        subject_tag_level=args.subject_tag_level)
     start_workers(SETTINGS)     # warm workers before the first message
     Milter.factory = make_milter_class()
     flags = Milter.ADDHDRS | Milter.CHGHDRS
