@@ -326,6 +326,7 @@ class Options:
                              subject_tag_level=subject_tag_level)
         # how to run the check: check_bounded (a forked child), or a worker pool's check (the daemon)
         self.checker = checker or check_bounded
+        self.log = _log             # one line for the caller's standard error (the daemon sends it back)
         if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
             raise ValueError("max_size must be a whole number of bytes >= 0")
         self.max_size = max_size
@@ -351,6 +352,7 @@ def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
     is gone by then, timed out or not (without ``fork`` it ran in a thread
     that may still be running: the caller should then end the process).
     """
+    _log = opts.log
     try:
         raw = inp.read(opts.max_size + 1)
     except OSError as e:

@@ -250,10 +250,25 @@ class WorkerPool:
         try:
             self._spawner.close()
         finally:
-            try:
-                os.waitpid(self._spawner_pid, 0)
-            except ChildProcessError:
-                pass
+            _reap(self._spawner_pid)
+
+
+def _reap(pid: int, grace: float = 2.0) -> None:
+    """Wait for a child to leave; kill it after ``grace`` seconds. (A spawner
+    forked later, as on a reload, holds a copy of the older spawner's socket,
+    so the older one may never see it close.)"""
+    import signal
+
+    end = time.monotonic() + grace
+    try:
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() > end:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            time.sleep(0.02)
+    except (ChildProcessError, ProcessLookupError):
+        pass
 
 
 def start_workers(settings: Settings) -> WorkerPool:
