@@ -462,6 +462,7 @@ def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
 
 def add_arguments(p) -> None:
     from .filter import _positive, add_header_arguments, parse_size
+    from .service import add_service_arguments
 
     p.description = ("Run guard as a milter for Postfix or Sendmail (needs the 'milter' extra: "
                      "pip install 'guard[milter]').")
@@ -484,6 +485,7 @@ def add_arguments(p) -> None:
                    help="seconds to wait for the MTA before dropping a connection (default 600)")
     p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
     add_header_arguments(p)
+    add_service_arguments(p)
 
 
 def _count(text: str) -> int:
@@ -492,10 +494,54 @@ def _count(text: str) -> int:
     return whole_number(text, 1)
 
 
+def _unix_socket(args) -> bool:
+    """Check a ``unix:`` socket's place before libmilter opens it (its own
+    error is only "cannot opensocket"); set the umask for ``--socket-mode``
+    and hand the socket to ``--group`` once it exists. False after a
+    one-line error."""
+    import threading
+
+    from .service import bind_unix
+
+    spec = args.socket
+    if not (spec.startswith("unix:") or spec.startswith("local:") or spec.startswith("/")):
+        return True
+    path = spec.split(":", 1)[1] if ":" in spec else spec
+    probe = bind_unix(path, args.socket_mode, args.group, "guard milter")   # the same checks and messages
+    if probe is None:
+        return False
+    probe.close()
+    os.unlink(path)                     # libmilter makes its own
+    os.umask(0o777 & ~args.socket_mode)
+    if args.group is not None:
+        import grp
+
+        gid = grp.getgrnam(args.group).gr_gid
+
+        def chown_when_there() -> None:
+            for _ in range(200):
+                if os.path.exists(path):
+                    try:
+                        os.chown(path, -1, gid)
+                    except OSError as e:
+                        log.error("cannot give %s to group %s: %s", path, args.group, e.strerror or e)
+                    return
+                time.sleep(0.05)
+
+        threading.Thread(target=chown_when_there, daemon=True).start()
+    return True
+
+
 def run(args) -> int:
     global SETTINGS
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s guard-milter[%(process)d] %(levelname)s %(message)s")
+    from .daemon import _ruleset_line
+    from .service import refuse_root, setup_logging
+
+    setup_logging(args, "guard-milter")
+    if refuse_root(args, "guard milter"):
+        return 77
+    if not _unix_socket(args):
+        return 71
     try:
         import Milter
     except ImportError:
@@ -516,8 +562,9 @@ def run(args) -> int:
 
     # an exception that escapes a callback: accept, or tempfail, as set
     _milter.set_exception_policy(Milter.TEMPFAIL if args.on_error == "tempfail" else Milter.ACCEPT)
-    log.info("starting on %s (on fraud: %s, on error: %s, time budget %gs, max size %d, %d workers)",
-             args.socket, args.on_fraud, args.on_error, args.time_budget, args.max_size, args.workers)
+    log.info("starting on %s (%s; on fraud: %s, on error: %s, time budget %gs, max size %d, %d workers)",
+             args.socket, _ruleset_line(), args.on_fraud, args.on_error, args.time_budget, args.max_size,
+             args.workers)
     try:
         Milter.runmilter(args.name, args.socket, args.mta_timeout)
     except Exception as e:  # noqa: BLE001 - e.g. the port is taken

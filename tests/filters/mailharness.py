@@ -210,7 +210,8 @@ class MilterProcess:
         self.log_path = Path(tempfile.mkstemp(prefix="guard-milter-", suffix=".log")[1])
         self.log_fh = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "guard", "milter", "--socket", f"inet:{port}@127.0.0.1", *args],
+            [sys.executable, "-m", "guard", "milter", "--socket", f"inet:{port}@127.0.0.1",
+             *(["--allow-root"] if os.geteuid() == 0 else []), *args],
             cwd=ROOT, stdout=self.log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             wait_port(port, 30, self.proc)
