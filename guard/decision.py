@@ -91,8 +91,12 @@ class Decision:
     tests: str = "none"
     subject_tag: str | None = None
 
+    skipped: str | None = None                   # why it was not checked (settings file)
+
     def log_fields(self) -> dict[str, str]:
         """key=value pairs for the log line: never content."""
+        if self.skipped is not None:
+            return {"skipped": self.skipped}
         if self.error is not None and self.level != "fraud":
             return {"error": _ERROR_WORD[self.error]}
         out = {"level": self.level, "score": f"{self.score:.1f}", "tests": self.tests}
@@ -105,6 +109,13 @@ def unknown_value(error: str, **extra) -> str:
     """``Unknown, error=ERROR [key=value ...] version=...``: not checked."""
     more = "".join(f" {k.replace('_', '-')}={v}" for k, v in extra.items())
     return f"Unknown, error={error}{more} version={__version__}"
+
+
+def skipped(reason: str) -> Decision:
+    """Accepted unchecked, as the settings file says (``allowlist``,
+    ``authenticated``, ``network``): ``X-Guard-Status: Skipped, reason=...``."""
+    return Decision(action="accept", skipped=reason,
+                    headers=[(STATUS, f"Skipped, reason={reason} version={__version__}")])
 
 
 def status_value(verdict) -> str:

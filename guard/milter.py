@@ -38,7 +38,7 @@ import os
 import sys
 import time
 
-from .decision import STATUS, Policy, decide, unknown_value
+from .decision import STATUS, Policy, decide, skipped, unknown_value
 from .filter import DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, check_bounded, fold, seconds
 
 log = logging.getLogger("guard.milter")
@@ -73,6 +73,7 @@ class Settings:
 
 SETTINGS = Settings()
 POOL: "WorkerPool | None" = None
+SKIPS = None        # settings.Watched: who is not checked (--settings FILE)
 
 
 # -- the worker processes ------------------------------------------------------------------
@@ -302,6 +303,7 @@ class Message:
         self.headers: list[tuple[str, bytes]] = []
         self.body = bytearray()
         self.size = 0
+        self.skip: str | None = None        # why it is not checked (the settings file), or None
 
     def add_header(self, name: str, value: bytes) -> None:
         self.headers.append((name, value))
@@ -339,7 +341,9 @@ class Message:
         "accept", "reject", "quarantine", "tempfail". The whole Decision
         (with its Subject tag) is kept in ``self.decision``."""
         s = self.settings
-        if self.size > s.max_size:
+        if self.skip is not None:
+            d = skipped(self.skip)
+        elif self.size > s.max_size:
             d = decide(None, s.policy, error="size", max_size=s.max_size)
         else:
             bounded = POOL.check if POOL is not None else check_bounded
@@ -364,14 +368,23 @@ def make_milter_class():
     class GuardMilter(Milter.Base):
         def __init__(self) -> None:
             self.msg: Message | None = None
+            self.client_ip: str | None = None
 
         @Milter.noreply
         def connect(self, hostname, family, hostaddr):
+            if isinstance(hostaddr, tuple) and hostaddr:
+                self.client_ip = str(hostaddr[0])
             return Milter.CONTINUE
 
         def envfrom(self, mailfrom, *params):
             self.msg = Message(SETTINGS)
             self.msg.mail_from = mailfrom.strip("<>").encode("utf-8", "surrogateescape")
+            if SKIPS is not None:
+                try:
+                    auth = self.getsymval("{auth_authen}")
+                except Exception:  # noqa: BLE001 - no macro: not authenticated
+                    auth = None
+                self.msg.skip = SKIPS.get().reason(mailfrom, auth, self.client_ip)
             return Milter.CONTINUE
 
         @Milter.decode("bytes")
@@ -410,7 +423,7 @@ def make_milter_class():
                     self.addheader(new, value.decode("utf-8", "surrogateescape"))
                 for i, (name, value) in enumerate(headers):
                     self.addheader(name, header_value(name, value), i)
-                tag = msg.decision.subject_tag
+                tag = getattr(msg, "decision", None) and msg.decision.subject_tag
                 if tag:
                     subj = msg.subject()
                     if subj is None:
@@ -486,6 +499,9 @@ def add_arguments(p) -> None:
     p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
     add_header_arguments(p)
     add_service_arguments(p)
+    p.add_argument("--settings", metavar="FILE", default=None,
+                   help="TOML settings file: allowlists, skipping authenticated senders and client networks "
+                        "(read again when it changes)")
 
 
 def _count(text: str) -> int:
@@ -540,6 +556,14 @@ def run(args) -> int:
     setup_logging(args, "guard-milter")
     if refuse_root(args, "guard milter"):
         return 77
+    global SKIPS
+    from .settings import SettingsError, Watched
+
+    try:
+        SKIPS = Watched(args.settings)
+    except SettingsError as e:
+        print(f"guard milter: settings: {e}", file=sys.stderr)
+        return 78  # EX_CONFIG
     if not _unix_socket(args):
         return 71
     try:
