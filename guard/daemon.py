@@ -34,6 +34,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 log = logging.getLogger("guard.daemon")
 
@@ -95,6 +96,7 @@ class Daemon:
         log.info("reloaded: %s", _ruleset_line())
 
     def serve_one(self, conn: socket.socket) -> None:
+        from . import metrics
         from .cli import resolver_from_args
         from .filter import EX_IOERR, filter_stream, options_from_args
 
@@ -133,7 +135,9 @@ class Daemon:
                 frames.send(b"X", b"64")
                 return
             opts.log = say
+            t0 = time.perf_counter()
             code, _ = filter_stream(inp, frames, opts)
+            metrics.observe(opts.decision, time.perf_counter() - t0)
             if code == EX_IOERR:
                 log.info("a client went away before its answer was written")
             frames.send(b"X", str(code).encode())
@@ -163,6 +167,7 @@ def _ruleset_line() -> str:
 
 def add_arguments(p) -> None:
     from .filter import whole_number
+    from .metrics import add_metrics_argument
     from .service import add_service_arguments
 
     p.description = ("Serve 'guard filter' on a unix socket for guard-client (procmail, maildrop, a Postfix "
@@ -172,6 +177,7 @@ def add_arguments(p) -> None:
     p.add_argument("--workers", type=lambda t: whole_number(t, 1), default=2, metavar="N",
                    help="worker processes that run the checks (default 2)")
     add_service_arguments(p)
+    add_metrics_argument(p)
 
 
 def run(args) -> int:
@@ -185,6 +191,12 @@ def run(args) -> int:
     if listener is None:
         return 71
     d = Daemon(lambda: WorkerPool(args.workers))
+    from .metrics import start_from_args
+
+    if not start_from_args(args, "guard daemon", healthy=lambda: d.pool.alive()):
+        d.close()
+        listener.close()
+        return 69
     stop = threading.Event()
     signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=d.reload, daemon=True).start())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -327,6 +327,7 @@ class Options:
         # how to run the check: check_bounded (a forked child), or a worker pool's check (the daemon)
         self.checker = checker or check_bounded
         self.log = _log             # one line for the caller's standard error (the daemon sends it back)
+        self.decision = None        # the Decision on the last message filtered
         if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
             raise ValueError("max_size must be a whole number of bytes >= 0")
         self.max_size = max_size
@@ -382,6 +383,7 @@ def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
                      + ("exiting 75 (tempfail)" if d.action == "tempfail" else "passing the message through"))
             elif opts.exit_verdict:
                 code = VERDICT_EXIT[d.level]
+        opts.decision = d              # for the daemon's metrics
         if d.action == "tempfail":
             return EX_TEMPFAIL, timed_out
         parts = add_headers(raw, d.headers, subject_tag=d.subject_tag)

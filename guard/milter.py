@@ -199,6 +199,15 @@ class WorkerPool:
             raise OSError("the spawner process is gone")
         return _Worker(int(msg), Connection(fds[0]))
 
+    def alive(self) -> bool:
+        """True while the pool is open and its spawner can start workers (the health check)."""
+        if self._closed:
+            return False
+        try:
+            return os.waitpid(self._spawner_pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
+
     def pids(self) -> list[int]:
         with self._cond:
             return [w.pid for w in self._free]
@@ -304,6 +313,7 @@ class Message:
         self.body = bytearray()
         self.size = 0
         self.skip: str | None = None        # why it is not checked (the settings file), or None
+        self.decision = None
 
     def add_header(self, name: str, value: bytes) -> None:
         self.headers.append((name, value))
@@ -410,11 +420,11 @@ def make_milter_class():
                 action, headers, info = msg.decide()
                 if action == "tempfail":
                     self.setreply(*TEMPFAIL_REPLY)
-                    _log_result(qid, "tempfail", info, t0)
+                    _log_result(qid, "tempfail", info, t0, msg.decision)
                     return Milter.TEMPFAIL
                 if action == "reject":
                     self.setreply(*REJECT_REPLY)
-                    _log_result(qid, "reject", info, t0)
+                    _log_result(qid, "reject", info, t0, msg.decision)
                     return Milter.REJECT
                 for name, idx, value in msg.forged():
                     self.chgheader(name, idx, None)
@@ -423,7 +433,7 @@ def make_milter_class():
                     self.addheader(new, value.decode("utf-8", "surrogateescape"))
                 for i, (name, value) in enumerate(headers):
                     self.addheader(name, header_value(name, value), i)
-                tag = getattr(msg, "decision", None) and msg.decision.subject_tag
+                tag = msg.decision.subject_tag
                 if tag:
                     subj = msg.subject()
                     if subj is None:
@@ -432,7 +442,7 @@ def make_milter_class():
                         self.chgheader("Subject", subj[0], f"{tag} {subj[1]}")
                 if action == "quarantine":
                     self.quarantine(QUARANTINE_REASON)
-                _log_result(qid, action, info, t0)
+                _log_result(qid, action, info, t0, msg.decision)
                 return Milter.ACCEPT
             except Exception as e:  # noqa: BLE001 - fail as configured, never crash the MTA's mail
                 log.error("queue id %s: internal error: %s", qid, type(e).__name__)
@@ -466,7 +476,10 @@ def _queue_id(m) -> str:
         return "-"
 
 
-def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
+def _log_result(qid: str, action: str, info: dict, t0: float, decision=None) -> None:
+    from .metrics import observe
+
+    observe(decision, time.perf_counter() - t0)
     fields = " ".join(f"{k}={v}" for k, v in info.items())
     log.info("queue id %s: %s %s (%.0f ms)", qid, action, fields, (time.perf_counter() - t0) * 1000)
 
@@ -475,6 +488,7 @@ def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
 
 def add_arguments(p) -> None:
     from .filter import _positive, add_header_arguments, parse_size
+    from .metrics import add_metrics_argument
     from .service import add_service_arguments
 
     p.description = ("Run guard as a milter for Postfix or Sendmail (needs the 'milter' extra: "
@@ -499,6 +513,7 @@ def add_arguments(p) -> None:
     p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
     add_header_arguments(p)
     add_service_arguments(p)
+    add_metrics_argument(p)
     p.add_argument("--settings", metavar="FILE", default=None,
                    help="TOML settings file: allowlists, skipping authenticated senders and client networks "
                         "(read again when it changes)")
@@ -577,6 +592,11 @@ def run(args) -> int:
                         workers=args.workers, headers=args.headers, subject_tag=args.subject_tag,
                         subject_tag_level=args.subject_tag_level)
     start_workers(SETTINGS)     # warm workers before the first message
+    from .metrics import start_from_args
+
+    if not start_from_args(args, "guard milter", healthy=lambda: POOL is not None and POOL.alive()):
+        stop_workers()
+        return 69
     Milter.factory = make_milter_class()
     flags = Milter.ADDHDRS | Milter.CHGHDRS
     if args.on_fraud == "quarantine":

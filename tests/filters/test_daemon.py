@@ -140,3 +140,34 @@ def test_clear_errors_for_a_socket_in_use_a_missing_folder_and_root(daemon, tmp_
     if os.geteuid() == 0:
         p = _daemon_cmd("--socket", str(tmp_path / "g.sock"))
         assert p.returncode == 77 and "refusing to run as root" in p.stderr
+
+
+def test_metrics_count_fifty_messages_by_level_and_action(tmp_path):
+    pytest.importorskip("prometheus_client")
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    d = Daemon(tmp_path, "--metrics", f"127.0.0.1:{port}")
+    try:
+        for i in range(50):
+            raw = SCAM if i % 5 < 3 else GENUINE          # 30 scams, 20 genuine
+            args = ["--max-size", "100"] if i == 49 else []   # the last genuine one: too large
+            assert client(d.sock, *args, stdin=raw).returncode == 0
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10)
+        assert health.status == 200 and health.read() == b"ok\n"
+    finally:
+        d.stop()
+
+    def value(line_start: str) -> float:
+        found = [line for line in text.splitlines() if line.startswith(line_start)]
+        assert len(found) == 1, (line_start, text)
+        return float(found[0].rsplit(" ", 1)[1])
+
+    assert value('guard_messages_total{action="accept",error="none",level="fraud"}') == 30
+    assert value('guard_messages_total{action="accept",error="none",level="clear"}') == 19
+    assert value('guard_messages_total{action="accept",error="too-large",level="none"}') == 1
+    assert value("guard_check_seconds_count") == 50
