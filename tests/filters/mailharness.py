@@ -202,7 +202,29 @@ class Postfix:
         return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
 
 
-class MilterProcess:
+class LoggedProcess:
+    """A child process whose standard error goes to a log file (set ``proc``,
+    ``log_path`` and ``log_fh``)."""
+
+    proc: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        self.log_fh.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.log_fh.close()
+
+
+class MilterProcess(LoggedProcess):
     """``guard milter`` in a child process on 127.0.0.1:PORT."""
 
     def __init__(self, port: int, *args: str) -> None:
@@ -219,22 +241,8 @@ class MilterProcess:
             self.stop()
             raise RuntimeError(f"guard milter did not start: {self.log()}") from None
 
-    def log(self) -> str:
-        self.log_fh.flush()
-        return self.log_path.read_text(errors="replace")
-
     def kill(self) -> None:
         """A crash: SIGKILL, no clean shutdown."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.log_fh.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from guard import filter as gf
+from mailharness import LoggedProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -28,7 +29,7 @@ ROOT_ARGS = ["--allow-root"] if os.geteuid() == 0 else []
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the daemon needs POSIX")
 
 
-class Daemon:
+class Daemon(LoggedProcess):
     def __init__(self, folder: Path, *args: str) -> None:
         self.sock = str(folder / "guard.sock")
         self.log_path = folder / "daemon.log"
@@ -39,16 +40,6 @@ class Daemon:
         while "starting on" not in self.log():
             assert self.proc.poll() is None and time.monotonic() < end, self.log()
             time.sleep(0.05)
-
-    def log(self) -> str:
-        self.log_fh.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(15)
-        self.log_fh.close()
 
 
 @pytest.fixture(scope="module")
