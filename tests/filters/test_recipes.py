@@ -277,7 +277,9 @@ def test_pipe_recipe_filters_once_and_delivers(postfix, tmp_path):
     """The content filter on the smtpd line only: mail re-injected by the
     guard-pipe script's sendmail comes back through pickup, unfiltered, and
     is delivered (with a content_filter in main.cf it loops until "too many
-    hops")."""
+    hops"). With header_checks in force, the forged verdict is stripped on
+    the way in and guard's own headers survive the way back (pickup's
+    receive_override_options)."""
     need(os.geteuid() == 0, "the pipe test needs root")
     apply_main_cf(postfix, "smtpd_milters =\n")
     bin_dir = Path(tempfile.mkdtemp(prefix="guard-pipe-"))
@@ -301,30 +303,33 @@ def test_pipe_recipe_filters_once_and_delivers(postfix, tmp_path):
         master = recipe("pipe-master.cf").replace("/usr/local/bin/guard-pipe", str(script)) \
                                          .replace("user=guard", "user=nobody")
         lines = [line for line in master.splitlines() if line.strip() and not line.startswith("#")]
-        smtpd_opts = []
+        opts: dict[str, list[str]] = {"smtp": [], "pickup": []}   # -o lines of existing services
         service: list[str] = []
         current = None
         for line in lines:
             if not line[0].isspace():
                 current = line.split()[0]
-                if current != "smtp":
+                if current not in opts:
                     service.append(line)
-            elif current == "smtp":
-                smtpd_opts.append(line.strip())
+            elif current in opts:
+                opts[current].append(line.strip())
             else:
                 service.append(line)
+        smtpd_opts = opts["smtp"]
         assert smtpd_opts == ["-o content_filter=guard:dummy"], smtpd_opts
         cf = postfix.conf / "master.cf"
         text = cf.read_text()
         first, rest = text.split("\n", 1)
         cf.write_text(first + " " + " ".join(smtpd_opts) + "\n" + rest + "\n".join(service) + "\n"
-                      + f"127.0.0.1:{reinject} inet n - n - - smtpd\n")
+                      + f"127.0.0.1:{reinject} inet n - n - - smtpd " + " ".join(opts["pickup"]) + "\n")
         postfix.cmd("reload")
         time.sleep(1)
-        send(postfix, with_id(SCAM, "pipe-1@example.net"))
+        header_checks_recipe(postfix)       # with the header_checks recipe in force, as advised
+        send(postfix, with_id(SCAM, "pipe-1@example.net", FORGED))
         send(postfix, with_id(GENUINE, "pipe-2@example.org"), "talent@ilo.org")
         scam = parsed(postfix.wait_for("pipe-1@example.net", timeout=60))
-        assert len(scam.get_all("X-Guard-Status")) == 1 and scam["X-Guard-Flag"] == "FRAUD"
+        assert len(scam.get_all("X-Guard-Status") or []) == 1, postfix.log()[-2000:]
+        assert scam["X-Guard-Status"].startswith("Yes, level=fraud") and scam.get_all("X-Guard-Flag") == ["FRAUD"]
         clean = parsed(postfix.wait_for("pipe-2@example.org", timeout=60))
         assert clean["X-Guard-Status"].startswith("No, level=clear")
         assert "too many hops" not in postfix.log()
