@@ -77,7 +77,7 @@ def check(
         return Verdict(
             level=Level.CLEAR, score=0.0, findings=[], advice=[], lang=lang if lang in LANGS else "en",
             notes=[_internal_note(exc, lang)],
-            complete=False, elapsed_ms=(time.perf_counter() - t0) * 1000,
+            complete=False, incomplete="internal", elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
 
 

@@ -91,7 +91,7 @@ def _build(first: str | None = None) -> argparse.ArgumentParser:
 
 # the modules that register subcommands; a command line that names one of
 # them imports only that one (a mail filter run per message starts faster)
-_SUBCOMMAND_MODULES = ("filter", "scan", "milter")
+_SUBCOMMAND_MODULES = ("filter", "scan", "milter", "daemon")
 
 
 def _load_subcommands(first: str | None = None) -> None:

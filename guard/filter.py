@@ -35,10 +35,9 @@ import os
 import re
 import sys
 
-from . import __version__
+from . import __version__  # noqa: F401 - part of this module's names
+from .decision import FLAG, STATUS, Policy, decide, status_value, unknown_value  # noqa: F401
 
-STATUS = "X-Guard-Status"
-FLAG = "X-Guard-Flag"
 PREFIX = b"x-guard-"
 RENAMED_PREFIX = b"X-Prev-Guard-"
 
@@ -46,6 +45,7 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 DEFAULT_TIME_BUDGET = 5.0
 
 EX_OK, EX_IOERR, EX_TEMPFAIL = 0, 74, 75
+_SUBJECT = b"subject:"
 VERDICT_EXIT = {"clear": 0, "suspicious": 10, "fraud": 20}
 
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
@@ -53,39 +53,11 @@ _FOLD_AT = 78
 
 
 # -- header values ------------------------------------------------------------
-
-def status_value(verdict) -> str:
-    """The X-Guard-Status value for a verdict, unfolded.
-
-    ``Yes, level=fraud score=11.2 tests=GRD101,GRD302 version=0.1.0``;
-    ``No, level=clear ...`` / ``No, level=suspicious ...``. A verdict that
-    could not be completed and found no fraud is ``Unknown, error=timeout``
-    (or ``error=internal``) with what was found so far.
-    """
-    level = verdict.level.value
-    tests = ",".join(verdict.rule_ids) or "none"
-    score = f"{verdict.score:.1f}"
-    if not verdict.complete:
-        err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
-        if level != "fraud":
-            return f"Unknown, error={err} level={level} score={score} tests={tests} version={__version__}"
-        return f"Yes, level={level} score={score} tests={tests} incomplete={err} version={__version__}"
-    head = "Yes" if level == "fraud" else "No"
-    return f"{head}, level={level} score={score} tests={tests} version={__version__}"
-
-
-def unknown_value(error: str, **extra) -> str:
-    """``Unknown, error=ERROR [key=value ...] version=...``: not checked."""
-    more = "".join(f" {k.replace('_', '-')}={v}" for k, v in extra.items())
-    return f"Unknown, error={error}{more} version={__version__}"
-
+# the values and the action come from guard/decision.py, shared by every front end
 
 def verdict_headers(verdict) -> list[tuple[str, str]]:
-    """(name, value) pairs to add for a verdict, in order."""
-    out = [(STATUS, status_value(verdict))]
-    if verdict.level.value == "fraud":
-        out.append((FLAG, "FRAUD"))
-    return out
+    """(name, value) pairs to add for a verdict under the default policy."""
+    return decide(verdict).headers
 
 
 def fold(name: str, value: str, eol: bytes = b"\n") -> bytes:
@@ -137,43 +109,72 @@ def line_ending(raw: bytes, start: int = 0) -> bytes:
     return b"\n"
 
 
-def forged_headers(raw: bytes, start: int) -> list[int]:
-    """Offsets of the lines of the header block that begin with ``X-Guard-``
-    (any case). The block ends at the first empty line, as procmail and
-    maildrop see it: a line that is not a header field (no colon) does not
-    end it, so a forged field after such a line is renamed too."""
-    out = []
+def header_lines(raw: bytes, start: int):
+    """Offsets of the lines of the header block that are not continuation
+    lines. The block ends at the first empty line, as procmail and maildrop
+    see it: a line that is not a header field (no colon) does not end it."""
     pos, n = start, len(raw)
     while pos < n:
         nl = raw.find(b"\n", pos)
         end = n if nl < 0 else nl + 1
         first = raw[pos:pos + 1]
         if first in (b"\n", b"\r") and raw[pos:end].strip(b"\r\n") == b"":
-            break                                   # the empty line
-        if first not in (b" ", b"\t") and raw[pos:pos + len(PREFIX)].lower() == PREFIX:
-            out.append(pos)
+            return                                  # the empty line
+        if first not in (b" ", b"\t"):
+            yield pos
         pos = end
-    return out
 
 
-def add_headers(raw: bytes, headers: list[tuple[str, str]], *, rename: bool = True) -> list[bytes]:
+def forged_headers(raw: bytes, start: int) -> list[int]:
+    """Offsets of the lines of the header block that begin with ``X-Guard-``
+    (any case), also after a line that is not a header field."""
+    return [pos for pos in header_lines(raw, start) if raw[pos:pos + len(PREFIX)].lower() == PREFIX]
+
+
+def add_headers(raw: bytes, headers: list[tuple[str, str]], *, rename: bool = True,
+                subject_tag: str | None = None) -> list[bytes]:
     """The output message as a list of byte strings to write in order:
     ``raw`` with ``headers`` inserted at the top of its header block and any
     incoming ``X-Guard-*`` field renamed ``X-Prev-Guard-*``. Nothing else of
     ``raw`` changes. ``raw`` may be just the first part of a larger message
-    (the rest is streamed after it)."""
+    (the rest is streamed after it).
+
+    ``subject_tag``: put this text and a space in front of the value of the
+    first Subject field (after the blanks that follow its colon), unless the
+    value already begins with it; a message without a Subject gets
+    ``Subject: TAG`` among the inserted headers."""
     start = header_start(raw)
     eol = line_ending(raw, start)
     block = b"".join(fold(n, v, eol) for n, v in headers)
+    edits: list[tuple[int, int, bytes]] = []      # (offset, bytes replaced, new bytes)
+    if rename:
+        edits.extend((off, len(PREFIX), RENAMED_PREFIX) for off in forged_headers(raw, start))
+    if subject_tag:
+        tag = subject_tag.encode("ascii")
+        off = _subject_value(raw, start)
+        if off is None:
+            block += b"Subject: " + tag + eol
+        elif not raw.startswith(tag, off):
+            edits.append((off, 0, tag + b" "))
     out = [raw[:start], block] if start else [block]
     pos = start
-    if rename:
-        for off in forged_headers(raw, start):
-            out.append(raw[pos:off])
-            out.append(RENAMED_PREFIX)
-            pos = off + len(PREFIX)
+    for off, n, new in sorted(edits):
+        out.append(raw[pos:off])
+        out.append(new)
+        pos = off + n
     out.append(raw[pos:])
     return out
+
+
+def _subject_value(raw: bytes, start: int) -> int | None:
+    """Where the value of the first Subject field of the header block begins."""
+    for off in header_lines(raw, start):
+        if raw[off:off + len(_SUBJECT)].lower() == _SUBJECT:
+            pos = off + len(_SUBJECT)
+            while raw[pos:pos + 1] in (b" ", b"\t"):
+                pos += 1
+            return pos
+    return None
 
 
 # -- the check, bounded ------------------------------------------------------------
@@ -315,11 +316,18 @@ class Options:
 
     def __init__(self, *, max_size: int = DEFAULT_MAX_SIZE, time_budget: float = DEFAULT_TIME_BUDGET,
                  on_error: str = "pass", exit_verdict: bool = False, trusted_authserv_ids=(),
-                 resolver=None, dns_budget: float = 2.0) -> None:
+                 resolver=None, dns_budget: float = 2.0, headers: str = "classic",
+                 subject_tag: str | None = None, subject_tag_level: str = "fraud", checker=None) -> None:
         from .api import authserv_ids
 
         if on_error not in ("pass", "tempfail"):
             raise ValueError("on_error must be 'pass' or 'tempfail'")
+        self.policy = Policy(on_error=on_error, headers=headers, subject_tag=subject_tag,
+                             subject_tag_level=subject_tag_level)
+        # how to run the check: check_bounded (a forked child), or a worker pool's check (the daemon)
+        self.checker = checker or check_bounded
+        self.log = _log             # one line for the caller's standard error (the daemon sends it back)
+        self.decision = None        # the Decision on the last message filtered
         if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
             raise ValueError("max_size must be a whole number of bytes >= 0")
         self.max_size = max_size
@@ -345,6 +353,7 @@ def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
     is gone by then, timed out or not (without ``fork`` it ran in a thread
     that may still be running: the caller should then end the process).
     """
+    _log = opts.log
     try:
         raw = inp.read(opts.max_size + 1)
     except OSError as e:
@@ -359,33 +368,25 @@ def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
     code = EX_OK
     try:
         if over:
-            headers = [(STATUS, unknown_value("too-large", max_size=opts.max_size))]
+            d = decide(None, opts.policy, error="size", max_size=opts.max_size)
             _log(f"message larger than {opts.max_size} bytes: passed through unchecked")
         else:
             budget = opts.time_budget + (opts.dns_budget if opts.resolver is not None else 0.0)
-            verdict, err = check_bounded(
+            verdict, err = opts.checker(
                 raw, budget, trusted_authserv_ids=opts.trusted_authserv_ids,
                 resolver=opts.resolver, dns_budget=opts.dns_budget)
-            if verdict is not None and not verdict.complete and verdict.level.value != "fraud":
-                # incomplete and nothing conclusive found: the header says Unknown
-                err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
-            if err is not None:
-                timed_out = verdict is None and err == "timeout"
-                _log(f"the check failed ({err}): "
-                     + ("exiting 75 (tempfail)" if opts.on_error == "tempfail" else "passing the message through"))
-                if opts.on_error == "tempfail":
-                    return EX_TEMPFAIL, timed_out
-                if verdict is not None:
-                    headers = verdict_headers(verdict)      # "Unknown, error=..." + what was found
-                elif err == "timeout":
-                    headers = [(STATUS, unknown_value(err, time_budget=f"{budget:g}s"))]
-                else:
-                    headers = [(STATUS, unknown_value(err))]
-            else:
-                headers = verdict_headers(verdict)
-                if opts.exit_verdict:
-                    code = VERDICT_EXIT[verdict.level.value]
-        parts = add_headers(raw, headers)
+            timed_out = verdict is None and err == "timeout"
+            extra = {"time_budget": f"{budget:g}s"} if timed_out else {}
+            d = decide(verdict, opts.policy, error=err, **extra)
+            if d.error is not None and d.level != "fraud":
+                _log(f"the check failed ({d.error}): "
+                     + ("exiting 75 (tempfail)" if d.action == "tempfail" else "passing the message through"))
+            elif opts.exit_verdict:
+                code = VERDICT_EXIT[d.level]
+        opts.decision = d              # for the daemon's metrics
+        if d.action == "tempfail":
+            return EX_TEMPFAIL, timed_out
+        parts = add_headers(raw, d.headers, subject_tag=d.subject_tag)
     except Exception as e:  # noqa: BLE001 - fail open on our own bugs too
         _log(f"internal error: {type(e).__name__}: {e}")
         if opts.on_error == "tempfail":
@@ -433,6 +434,19 @@ def parse_size(text: str) -> int:
     return n
 
 
+def whole_number(text: str, least: int, why: str | None = None) -> int:
+    """An option's whole number, at least ``least`` (argparse's error otherwise)."""
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < least:
+        raise argparse.ArgumentTypeError(why or f"must be >= {least}")
+    return n
+
+
 def _positive(text: str) -> float:
     import argparse
 
@@ -465,7 +479,29 @@ def add_arguments(p) -> None:
                         "ignores the output of a filter that exits non-zero)")
     p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
                    help="believe Authentication-Results headers from this server (repeatable)")
+    add_header_arguments(p)
     add_dns_arguments(p)
+
+
+def add_header_arguments(p) -> None:
+    """The header options shared by filter, milter and daemon."""
+    p.add_argument("--headers", choices=("classic", "full"), default="classic",
+                   help="classic: X-Guard-Status and X-Guard-Flag: FRAUD (default); full: also "
+                        "X-Guard-Level, X-Guard-Score and X-Guard-Flag: SUSPICIOUS")
+    p.add_argument("--subject-tag", metavar="TEXT", default=None,
+                   help="put TEXT (e.g. '[FRAUD]') in front of the Subject of fraud mail")
+    p.add_argument("--subject-tag-level", choices=("suspicious", "fraud"), default="fraud",
+                   help="the lowest level whose Subject is tagged (default fraud)")
+
+
+def options_from_args(args, resolver=None, checker=None) -> Options:
+    """The filter's Options from its parsed command line (also the daemon's,
+    which parses the client's command line with the same parser)."""
+    return Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
+                   exit_verdict=args.exit_verdict, trusted_authserv_ids=args.trusted_authserv_id,
+                   resolver=resolver, dns_budget=getattr(args, "dns_timeout", 2.0),
+                   headers=args.headers, subject_tag=args.subject_tag,
+                   subject_tag_level=args.subject_tag_level, checker=checker)
 
 
 def run(args) -> int:
@@ -481,9 +517,11 @@ def run(args) -> int:
     except Exception as e:  # noqa: BLE001 - a bad DNS setting must not lose mail
         _log(f"DNS checks off: {e}")
         resolver = None
-    opts = Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
-                   exit_verdict=args.exit_verdict, trusted_authserv_ids=args.trusted_authserv_id,
-                   resolver=resolver, dns_budget=getattr(args, "dns_timeout", 2.0))
+    try:
+        opts = options_from_args(args, resolver)
+    except ValueError as e:             # e.g. a --subject-tag that is not one line of ASCII
+        _log(f"usage: {e}")
+        return 64
     try:
         sys.stdout.flush()          # nothing of ours is in the text layer; the bytes go below it
     except (OSError, ValueError):

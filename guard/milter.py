@@ -38,8 +38,8 @@ import os
 import sys
 import time
 
-from .filter import (DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, STATUS,
-                     check_bounded, fold, seconds, unknown_value, verdict_headers)
+from .decision import STATUS, Policy, decide, skipped, unknown_value
+from .filter import DEFAULT_MAX_SIZE, DEFAULT_TIME_BUDGET, PREFIX, RENAMED_PREFIX, check_bounded, fold, seconds
 
 log = logging.getLogger("guard.milter")
 
@@ -50,13 +50,15 @@ QUARANTINE_REASON = "guard: ILO recruitment fraud"
 
 class Settings:
     def __init__(self, *, on_fraud: str = "tag", on_error: str = "accept", time_budget: float = DEFAULT_TIME_BUDGET,
-                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=(), workers: int = 2) -> None:
+                 max_size: int = DEFAULT_MAX_SIZE, trusted_authserv_ids=(), workers: int = 2,
+                 headers: str = "classic", subject_tag: str | None = None,
+                 subject_tag_level: str = "fraud") -> None:
         from .api import authserv_ids
 
-        if on_fraud not in ("tag", "reject", "quarantine"):
-            raise ValueError("on_fraud must be 'tag', 'reject' or 'quarantine'")
         if on_error not in ("accept", "tempfail"):
             raise ValueError("on_error must be 'accept' or 'tempfail'")
+        self.policy = Policy(on_fraud=on_fraud, on_error=on_error, headers=headers, subject_tag=subject_tag,
+                             subject_tag_level=subject_tag_level)
         if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
             raise ValueError("max_size must be a whole number of bytes >= 0")
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -71,6 +73,7 @@ class Settings:
 
 SETTINGS = Settings()
 POOL: "WorkerPool | None" = None
+SKIPS = None        # settings.Watched: who is not checked (--settings FILE)
 
 
 # -- the worker processes ------------------------------------------------------------------
@@ -196,6 +199,15 @@ class WorkerPool:
             raise OSError("the spawner process is gone")
         return _Worker(int(msg), Connection(fds[0]))
 
+    def alive(self) -> bool:
+        """True while the pool is open and its spawner can start workers (the health check)."""
+        if self._closed:
+            return False
+        try:
+            return os.waitpid(self._spawner_pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
+
     def pids(self) -> list[int]:
         with self._cond:
             return [w.pid for w in self._free]
@@ -248,10 +260,25 @@ class WorkerPool:
         try:
             self._spawner.close()
         finally:
-            try:
-                os.waitpid(self._spawner_pid, 0)
-            except ChildProcessError:
-                pass
+            _reap(self._spawner_pid)
+
+
+def _reap(pid: int, grace: float = 2.0) -> None:
+    """Wait for a child to leave; kill it after ``grace`` seconds. (A spawner
+    forked later, as on a reload, holds a copy of the older spawner's socket,
+    so the older one may never see it close.)"""
+    import signal
+
+    end = time.monotonic() + grace
+    try:
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() > end:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            time.sleep(0.02)
+    except (ChildProcessError, ProcessLookupError):
+        pass
 
 
 def start_workers(settings: Settings) -> WorkerPool:
@@ -285,6 +312,8 @@ class Message:
         self.headers: list[tuple[str, bytes]] = []
         self.body = bytearray()
         self.size = 0
+        self.skip: str | None = None        # why it is not checked (the settings file), or None
+        self.decision = None
 
     def add_header(self, name: str, value: bytes) -> None:
         self.headers.append((name, value))
@@ -319,30 +348,27 @@ class Message:
 
     def decide(self) -> tuple[str, list[tuple[str, str]], dict]:
         """(action, headers to add, log fields); action is one of
-        "accept", "reject", "quarantine", "tempfail"."""
+        "accept", "reject", "quarantine", "tempfail". The whole Decision
+        (with its Subject tag) is kept in ``self.decision``."""
         s = self.settings
-        if self.size > s.max_size:
-            return "accept", [(STATUS, unknown_value("too-large", max_size=s.max_size))], {"error": "too-large"}
-        bounded = POOL.check if POOL is not None else check_bounded
-        verdict, err = bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
-        if verdict is not None and not verdict.complete and verdict.level.value != "fraud":
-            err = "internal" if any("internal error" in n for n in verdict.notes) else "timeout"
-        if err is not None:
-            if s.on_error == "tempfail":
-                return "tempfail", [], {"error": err}
-            if verdict is not None:
-                headers = verdict_headers(verdict)
-            elif err == "timeout":
-                headers = [(STATUS, unknown_value(err, time_budget=f"{s.time_budget:g}s"))]
-            else:
-                headers = [(STATUS, unknown_value(err))]
-            return "accept", headers, {"error": err}
-        info = {"level": verdict.level.value, "score": f"{verdict.score:.1f}",
-                "tests": ",".join(verdict.rule_ids) or "none"}
-        action = "accept"
-        if verdict.level.value == "fraud" and s.on_fraud != "tag":
-            action = s.on_fraud
-        return action, verdict_headers(verdict), info
+        if self.skip is not None:
+            d = skipped(self.skip)
+        elif self.size > s.max_size:
+            d = decide(None, s.policy, error="size", max_size=s.max_size)
+        else:
+            bounded = POOL.check if POOL is not None else check_bounded
+            verdict, err = bounded(self.raw(), s.time_budget, trusted_authserv_ids=s.trusted_authserv_ids)
+            extra = {"time_budget": f"{s.time_budget:g}s"} if verdict is None and err == "timeout" else {}
+            d = decide(verdict, s.policy, error=err, **extra)
+        self.decision = d
+        return d.action, d.headers, d.log_fields()
+
+    def subject(self) -> tuple[int, str] | None:
+        """(1-based index, value) of the first Subject field, or None."""
+        for name, value in self.headers:
+            if name.lower() == "subject":
+                return 1, value.decode("utf-8", "surrogateescape")
+        return None
 
 
 def make_milter_class():
@@ -352,14 +378,23 @@ def make_milter_class():
     class GuardMilter(Milter.Base):
         def __init__(self) -> None:
             self.msg: Message | None = None
+            self.client_ip: str | None = None
 
         @Milter.noreply
         def connect(self, hostname, family, hostaddr):
+            if isinstance(hostaddr, tuple) and hostaddr:
+                self.client_ip = str(hostaddr[0])
             return Milter.CONTINUE
 
         def envfrom(self, mailfrom, *params):
             self.msg = Message(SETTINGS)
             self.msg.mail_from = mailfrom.strip("<>").encode("utf-8", "surrogateescape")
+            if SKIPS is not None:
+                try:
+                    auth = self.getsymval("{auth_authen}")
+                except Exception:  # noqa: BLE001 - no macro: not authenticated
+                    auth = None
+                self.msg.skip = SKIPS.get().reason(mailfrom, auth, self.client_ip)
             return Milter.CONTINUE
 
         @Milter.decode("bytes")
@@ -385,11 +420,11 @@ def make_milter_class():
                 action, headers, info = msg.decide()
                 if action == "tempfail":
                     self.setreply(*TEMPFAIL_REPLY)
-                    _log_result(qid, "tempfail", info, t0)
+                    _log_result(qid, "tempfail", info, t0, msg.decision)
                     return Milter.TEMPFAIL
                 if action == "reject":
                     self.setreply(*REJECT_REPLY)
-                    _log_result(qid, "reject", info, t0)
+                    _log_result(qid, "reject", info, t0, msg.decision)
                     return Milter.REJECT
                 for name, idx, value in msg.forged():
                     self.chgheader(name, idx, None)
@@ -398,9 +433,16 @@ def make_milter_class():
                     self.addheader(new, value.decode("utf-8", "surrogateescape"))
                 for i, (name, value) in enumerate(headers):
                     self.addheader(name, header_value(name, value), i)
+                tag = msg.decision.subject_tag
+                if tag:
+                    subj = msg.subject()
+                    if subj is None:
+                        self.addheader("Subject", tag)
+                    elif not subj[1].startswith(tag):
+                        self.chgheader("Subject", subj[0], f"{tag} {subj[1]}")
                 if action == "quarantine":
                     self.quarantine(QUARANTINE_REASON)
-                _log_result(qid, action, info, t0)
+                _log_result(qid, action, info, t0, msg.decision)
                 return Milter.ACCEPT
             except Exception as e:  # noqa: BLE001 - fail as configured, never crash the MTA's mail
                 log.error("queue id %s: internal error: %s", qid, type(e).__name__)
@@ -434,7 +476,10 @@ def _queue_id(m) -> str:
         return "-"
 
 
-def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
+def _log_result(qid: str, action: str, info: dict, t0: float, decision=None) -> None:
+    from .metrics import observe
+
+    observe(decision, time.perf_counter() - t0)
     fields = " ".join(f"{k}={v}" for k, v in info.items())
     log.info("queue id %s: %s %s (%.0f ms)", qid, action, fields, (time.perf_counter() - t0) * 1000)
 
@@ -442,7 +487,9 @@ def _log_result(qid: str, action: str, info: dict, t0: float) -> None:
 # -- the command -----------------------------------------------------------------------
 
 def add_arguments(p) -> None:
-    from .filter import _positive, parse_size
+    from .filter import _positive, add_header_arguments, parse_size
+    from .metrics import add_metrics_argument
+    from .service import add_service_arguments
 
     p.description = ("Run guard as a milter for Postfix or Sendmail (needs the 'milter' extra: "
                      "pip install 'guard[milter]').")
@@ -464,24 +511,76 @@ def add_arguments(p) -> None:
     p.add_argument("--mta-timeout", type=_count, default=600, metavar="S",
                    help="seconds to wait for the MTA before dropping a connection (default 600)")
     p.add_argument("--name", default="guard", help="milter name (Sendmail's X line; default guard)")
+    add_header_arguments(p)
+    add_service_arguments(p)
+    add_metrics_argument(p)
+    p.add_argument("--settings", metavar="FILE", default=None,
+                   help="TOML settings file: allowlists, skipping authenticated senders and client networks "
+                        "(read again when it changes)")
 
 
 def _count(text: str) -> int:
-    import argparse
+    from .filter import whole_number
 
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return n
+    return whole_number(text, 1)
+
+
+def _unix_socket(args) -> bool:
+    """Check a ``unix:`` socket's place before libmilter opens it (its own
+    error is only "cannot opensocket"); set the umask for ``--socket-mode``
+    and hand the socket to ``--group`` once it exists. False after a
+    one-line error."""
+    import threading
+
+    from .service import bind_unix
+
+    spec = args.socket
+    if not (spec.startswith("unix:") or spec.startswith("local:") or spec.startswith("/")):
+        return True
+    path = spec.split(":", 1)[1] if ":" in spec else spec
+    probe = bind_unix(path, args.socket_mode, args.group, "guard milter")   # the same checks and messages
+    if probe is None:
+        return False
+    probe.close()
+    os.unlink(path)                     # libmilter makes its own
+    os.umask(0o777 & ~args.socket_mode)
+    if args.group is not None:
+        import grp
+
+        gid = grp.getgrnam(args.group).gr_gid
+
+        def chown_when_there() -> None:
+            for _ in range(200):
+                if os.path.exists(path):
+                    try:
+                        os.chown(path, -1, gid)
+                    except OSError as e:
+                        log.error("cannot give %s to group %s: %s", path, args.group, e.strerror or e)
+                    return
+                time.sleep(0.05)
+
+        threading.Thread(target=chown_when_there, daemon=True).start()
+    return True
 
 
 def run(args) -> int:
     global SETTINGS
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s guard-milter[%(process)d] %(levelname)s %(message)s")
+    from .daemon import _ruleset_line
+    from .service import refuse_root, setup_logging
+
+    setup_logging(args, "guard-milter")
+    if refuse_root(args, "guard milter"):
+        return 77
+    global SKIPS
+    from .settings import SettingsError, Watched
+
+    try:
+        SKIPS = Watched(args.settings)
+    except SettingsError as e:
+        print(f"guard milter: settings: {e}", file=sys.stderr)
+        return 78  # EX_CONFIG
+    if not _unix_socket(args):
+        return 71
     try:
         import Milter
     except ImportError:
@@ -490,8 +589,14 @@ def run(args) -> int:
         return 69  # EX_UNAVAILABLE
     SETTINGS = Settings(on_fraud=args.on_fraud, on_error=args.on_error, time_budget=args.time_budget,
                         max_size=args.max_size, trusted_authserv_ids=args.trusted_authserv_id,
-                        workers=args.workers)
+                        workers=args.workers, headers=args.headers, subject_tag=args.subject_tag,
+                        subject_tag_level=args.subject_tag_level)
     start_workers(SETTINGS)     # warm workers before the first message
+    from .metrics import start_from_args
+
+    if not start_from_args(args, "guard milter", healthy=lambda: POOL is not None and POOL.alive()):
+        stop_workers()
+        return 69
     Milter.factory = make_milter_class()
     flags = Milter.ADDHDRS | Milter.CHGHDRS
     if args.on_fraud == "quarantine":
@@ -501,8 +606,9 @@ def run(args) -> int:
 
     # an exception that escapes a callback: accept, or tempfail, as set
     _milter.set_exception_policy(Milter.TEMPFAIL if args.on_error == "tempfail" else Milter.ACCEPT)
-    log.info("starting on %s (on fraud: %s, on error: %s, time budget %gs, max size %d, %d workers)",
-             args.socket, args.on_fraud, args.on_error, args.time_budget, args.max_size, args.workers)
+    log.info("starting on %s (%s; on fraud: %s, on error: %s, time budget %gs, max size %d, %d workers)",
+             args.socket, _ruleset_line(), args.on_fraud, args.on_error, args.time_budget, args.max_size,
+             args.workers)
     try:
         Milter.runmilter(args.name, args.socket, args.mta_timeout)
     except Exception as e:  # noqa: BLE001 - e.g. the port is taken

@@ -17,6 +17,9 @@ SCHEMA = "guard.verdict/1"
 
 LANGS = ("en", "es", "fr", "pt")
 
+# Why a verdict is incomplete (Verdict.incomplete)
+INCOMPLETE = ("timeout", "internal", "size")
+
 
 class Level(str, enum.Enum):
     """How worried to be. The three values are a contract."""
@@ -118,6 +121,13 @@ class Verdict:
     check could not finish (a time or size budget, an internal error), the
     verdict still comes back: ``complete`` is False and ``notes`` says what
     was skipped, so a mail filter can fail open and a person is told.
+
+    ``incomplete`` says why, in one word a program can key on: ``"timeout"``
+    (the time budget ran out), ``"internal"`` (guard failed: fail open) or
+    ``"size"`` (the message was above a front end's size cap and was not
+    checked); None when the check completed. A verdict made with
+    ``complete=False`` and no reason is a timeout (the engine's only reason
+    to stop early); one made with a reason is never complete.
     """
 
     level: Level
@@ -133,6 +143,15 @@ class Verdict:
     elapsed_ms: float = 0.0
     views: dict[str, str] = field(default_factory=dict)
     ruleset: str = ""
+    incomplete: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.incomplete is not None:
+            if self.incomplete not in INCOMPLETE:
+                raise ValueError(f"incomplete must be one of {INCOMPLETE} or None, not {self.incomplete!r}")
+            self.complete = False
+        elif not self.complete:
+            self.incomplete = "timeout"
 
     @property
     def rule_ids(self) -> list[str]:

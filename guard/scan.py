@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NamedTuple
 
 KINDS = ("eml", "maildir", "mbox", "file")
 FIELDS = ("location", "kind", "level", "score", "rule_ids", "error")
@@ -74,11 +75,38 @@ def has_header_block(head: bytes) -> bool:
     return False
 
 
-def _unit(location, kind, path, offset=0, length=-1, must=True, top=0):
-    """One message to check: (location, kind, path, offset, length,
-    must_be_mail, index of the PATH argument it came from). A length of -1
-    means the whole file."""
-    return (location, kind, path, offset, length, must, top)
+class Unit(NamedTuple):
+    """One message to check."""
+
+    location: str            # what its row says: the path, or PATH#N in an mbox
+    kind: str                # one of KINDS
+    path: str                # the file to read
+    offset: int = 0          # where the message begins in it
+    length: int = -1         # how many bytes; -1: the whole file
+    must: bool = True        # False: a file found in a folder, skipped if it is not mail
+    top: int = 0             # index of the PATH argument it came from
+
+
+class Row(NamedTuple):
+    """One output row (FIELDS, and the PATH argument it counts for)."""
+
+    location: str
+    kind: str
+    level: str | None
+    score: float | None
+    rule_ids: list
+    error: str | None
+    top: int
+
+
+class Skip(NamedTuple):
+    """A file that is not mail: no row, a count in the summary."""
+
+    location: str
+    top: int
+
+
+_unit = Unit
 
 
 def _is_maildir(path: str) -> bool:
@@ -215,12 +243,7 @@ class Discovery:
         if not self._first_visit(path):
             return
         for sub in ("cur", "new"):
-            d = os.path.join(path, sub)
-            try:
-                entries = _sorted_entries(d)
-            except OSError as e:
-                self.errors.append(_error_row(d, "maildir", f"cannot list: {_why(e)}", top))
-                continue
+            entries = self._listing(os.path.join(path, sub), "maildir", top)
             for e in entries:
                 if e.name.startswith("."):
                     continue
@@ -236,15 +259,18 @@ class Discovery:
             if self._entry_kind(e, "maildir", top) == "dir" and _is_maildir(e.path):
                 self._maildir(e.path, top)
 
+    def _listing(self, path: str, kind: str, top: int) -> list:
+        """The entries of a folder in name order; none (and an error row) if it cannot be listed."""
+        try:
+            return _sorted_entries(path)
+        except OSError as e:
+            self.errors.append(_error_row(path, kind, f"cannot list: {_why(e)}", top))
+            return []
+
     def _walk(self, path: str, top: int) -> None:
         if not self._first_visit(path):
             return
-        try:
-            entries = _sorted_entries(path)
-        except OSError as e:
-            self.errors.append(_error_row(path, "file", f"cannot list: {_why(e)}", top))
-            return
-        for e in entries:
+        for e in self._listing(path, "file", top):
             if e.name.startswith("."):
                 continue
             what = self._entry_kind(e, "file", top)
@@ -275,8 +301,8 @@ class Discovery:
         self.units.append(_unit(path, "file", path, must=named or self.all_files, top=top))
 
 
-def _error_row(location: str, kind: str, error: str, top: int) -> tuple:
-    return (location, kind, None, None, [], error, top)
+def _error_row(location: str, kind: str, error: str, top: int) -> Row:
+    return Row(location, kind, None, None, [], error, top)
 
 
 # -- checking (runs in the workers) ---------------------------------------------------
@@ -295,40 +321,45 @@ def _read(path: str, offset: int, length: int, max_size: int) -> tuple[bytes, in
         return fh.read(min(length, max_size + 1)), length
 
 
-def check_unit(unit: tuple, settings: dict) -> tuple | None:
+def check_unit(unit: Unit, settings: dict) -> Row | None:
     """The row for one unit, or None when it is not mail (a sniffed file)."""
     from .api import check
+    from .decision import decide
 
-    location, kind, path, offset, length, must, top = unit
+    unit = Unit._make(unit)             # a plain 7-tuple is taken too
     max_size = settings["max_size"]
     try:
-        data, size = _read(path, offset, length, max_size)
+        data, size = _read(unit.path, unit.offset, unit.length, max_size)
     except OSError as e:
-        return (location, kind, None, None, [], f"cannot read: {e.strerror or e}", top)
-    if not must and not has_header_block(data[:_HEAD_BYTES]):
+        return _error_row(unit.location, unit.kind, f"cannot read: {e.strerror or e}", unit.top)
+    if not unit.must and not has_header_block(data[:_HEAD_BYTES]):
         return None
+    error = None
     if not data:
-        return (location, kind, None, None, [], "empty", top)
-    if size > max_size:
-        return (location, kind, None, None, [], f"too large: {size} bytes (limit {max_size}); not checked", top)
-    if not has_header_block(data[:_HEAD_BYTES]):
-        return (location, kind, None, None, [], "not a message: no header block", top)
+        error = "empty"
+    elif size > max_size:
+        error = f"too large: {size} bytes (limit {max_size}); not checked"
+    elif not has_header_block(data[:_HEAD_BYTES]):
+        error = "not a message: no header block"
+    if error is not None:
+        return _error_row(unit.location, unit.kind, error, unit.top)
     try:
         v = check(data, time_budget=settings["time_budget"],
                   trusted_authserv_ids=settings["trusted_authserv_ids"])
     except Exception as e:  # noqa: BLE001 - check() should not raise; a row all the same
-        return (location, kind, None, None, [], f"internal error: {type(e).__name__}", top)
-    error = None if v.complete else "; ".join(v.notes) or "incomplete"
-    return (location, kind, v.level.value, round(v.score, 2), v.rule_ids, error, top)
+        return _error_row(unit.location, unit.kind, f"internal error: {type(e).__name__}", unit.top)
+    d = decide(v)
+    error = None if d.error is None else "; ".join(v.notes) or d.error
+    return Row(unit.location, unit.kind, d.level, round(d.score, 2), v.rule_ids, error, unit.top)
 
 
-def check_chunk(units: list[tuple], settings: dict | None = None) -> list[tuple]:
-    """Rows for a chunk of units; ("skip", location) for files that are not mail."""
+def check_chunk(units: list[Unit], settings: dict | None = None) -> list:
+    """Rows for a chunk of units; a Skip for each file that is not mail."""
     settings = settings or _SETTINGS
     out = []
     for u in units:
         row = check_unit(u, settings)
-        out.append(("skip", u[0], u[6]) if row is None else row)
+        out.append(Skip(u.location, u.top) if row is None else row)
     return out
 
 
@@ -421,7 +452,7 @@ class Writer:
         if not self.closed:
             self.written += 1
 
-    def _write(self, row: tuple) -> None:
+    def _write(self, row: Row) -> None:
         location, kind, level, score, rule_ids, error, _top = row
         location = shown(location)
         if self.fmt == "csv":
@@ -470,16 +501,16 @@ def run_scan(paths: list[str], *, jobs: int = 1, fmt: str = "jsonl", out=None, e
     def emit(results) -> None:
         n = 0
         for r in results:
-            if r[0] == "skip":
-                skipped.append(r[1])
-                counts[r[2]]["skipped"] += 1
+            if isinstance(r, Skip):
+                skipped.append(r.location)
+                counts[r.top]["skipped"] += 1
             else:
                 writer.write(r)
-                c = counts[r[6]]
+                c = counts[r.top]
                 c["messages"] += 1
-                if r[2]:
-                    c[r[2]] += 1
-                if r[5]:
+                if r.level:
+                    c[r.level] += 1
+                if r.error:
                     c["errors"] += 1
             n += 1
         bar.update(n)
@@ -574,7 +605,7 @@ def _run_pool(units: list, size: int, jobs: int, settings: dict, emit) -> None:
                 for c, r in failed:
                     if r:       # already alone, and it killed a worker again
                         u = c[0]
-                        emit([(u[0], u[1], None, None, [], "the checking process died on this message", u[6])])
+                        emit([_error_row(u.location, u.kind, "the checking process died on this message", u.top)])
                     else:
                         retry_units.extend(c)
                 queue.extendleft(reversed([([u], True) for u in retry_units]))
@@ -624,15 +655,9 @@ def _summary(paths, counts, skipped, elapsed, jobs, err, not_followed=()) -> dic
 # -- the command -----------------------------------------------------------------------
 
 def _jobs(text: str) -> int:
-    import argparse
+    from .filter import whole_number
 
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be >= 0 (0: one per core)")
-    return n
+    return whole_number(text, 0, "must be >= 0 (0: one per core)")
 
 
 def cpu_count() -> int:

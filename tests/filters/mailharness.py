@@ -202,31 +202,16 @@ class Postfix:
         return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
 
 
-class MilterProcess:
-    """``guard milter`` in a child process on 127.0.0.1:PORT."""
+class LoggedProcess:
+    """A child process whose standard error goes to a log file (set ``proc``,
+    ``log_path`` and ``log_fh``)."""
 
-    def __init__(self, port: int, *args: str) -> None:
-        self.port = port
-        self.log_path = Path(tempfile.mkstemp(prefix="guard-milter-", suffix=".log")[1])
-        self.log_fh = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "guard", "milter", "--socket", f"inet:{port}@127.0.0.1", *args],
-            cwd=ROOT, stdout=self.log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            wait_port(port, 30, self.proc)
-        except Exception:
-            self.stop()
-            raise RuntimeError(f"guard milter did not start: {self.log()}") from None
+    proc: subprocess.Popen
+    log_path: Path
 
     def log(self) -> str:
         self.log_fh.flush()
         return self.log_path.read_text(errors="replace")
-
-    def kill(self) -> None:
-        """A crash: SIGKILL, no clean shutdown."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -237,3 +222,27 @@ class MilterProcess:
                 self.proc.kill()
                 self.proc.wait(10)
         self.log_fh.close()
+
+
+class MilterProcess(LoggedProcess):
+    """``guard milter`` in a child process on 127.0.0.1:PORT."""
+
+    def __init__(self, port: int, *args: str) -> None:
+        self.port = port
+        self.log_path = Path(tempfile.mkstemp(prefix="guard-milter-", suffix=".log")[1])
+        self.log_fh = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "guard", "milter", "--socket", f"inet:{port}@127.0.0.1",
+             *(["--allow-root"] if os.geteuid() == 0 else []), *args],
+            cwd=ROOT, stdout=self.log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            wait_port(port, 30, self.proc)
+        except Exception:
+            self.stop()
+            raise RuntimeError(f"guard milter did not start: {self.log()}") from None
+
+    def kill(self) -> None:
+        """A crash: SIGKILL, no clean shutdown."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)

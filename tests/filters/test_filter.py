@@ -270,11 +270,11 @@ def test_internal_error_with_tempfail_exits_75_and_writes_nothing(monkeypatch):
 
 
 def test_error_in_the_filter_itself_still_passes_the_message(monkeypatch):
-    monkeypatch.setattr(gf, "verdict_headers", _boom)
+    monkeypatch.setattr(gf, "add_headers", _boom)
     code, out = run_filter(crlf(SCAM))
     assert code == 0
     assert out == b"X-Guard-Status: Unknown, error=internal version=" + guard.__version__.encode() + b"\r\n" + crlf(SCAM)
-    monkeypatch.setattr(gf, "verdict_headers", _boom)
+    monkeypatch.setattr(gf, "add_headers", _boom)
     assert run_filter(SCAM, on_error="tempfail") == (75, b"")
 
 
