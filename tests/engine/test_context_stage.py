@@ -1,6 +1,6 @@
 """Contexts (guard/contexts.py over rules/contexts.toml)."""
 
-from conftest import RULES, state_of
+from stagekit import RULES, state_of
 
 JOB = "Job offer for the interview candidate. Please send your CV to our recruitment team. " * 3
 

@@ -2,7 +2,7 @@
 
 from guard.keep import addresses_reader, kept
 
-from conftest import RULES, span_of, state_of
+from stagekit import RULES, span_of, state_of
 
 NEGATION = RULES.language["negation"]
 

@@ -6,7 +6,7 @@ from guard.facts import SenderFacts
 from guard.findings import make_finding
 from guard.meta import Present, holds
 
-from conftest import RULES
+from stagekit import RULES
 
 
 def present(categories=(), rule_ids=(), contexts=(), **facts) -> Present:

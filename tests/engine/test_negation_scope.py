@@ -5,7 +5,7 @@ import pytest
 
 from guard.scope import negated, reported
 
-from conftest import RULES, span_of, state_of
+from stagekit import RULES, span_of, state_of
 
 WINDOW = RULES.language["negation"]["window"]
 WINDOW_AFTER = RULES.language["negation"]["window_after"]

@@ -7,7 +7,7 @@ from guard.findings import make_finding
 from guard.model import Level
 from guard.scoring import level_of, score
 
-from conftest import RULES
+from stagekit import RULES
 
 CONFIG = RULES.scoring
 LEVELS = CONFIG["levels"]

@@ -4,7 +4,7 @@ import pytest
 
 from guard.findings import MAX_EVIDENCE_PER_RULE, make_finding, requirements_met, run_text_rule
 
-from conftest import RULES, state_of
+from stagekit import RULES, state_of
 
 FEE_RULES = [r for r in RULES.rules if r.kind == "text" and r.category == "fee_request"]
 

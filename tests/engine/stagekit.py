@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from guard.contexts import eval_contexts
 from guard.parse import parse
 from guard.rules import default_ruleset
@@ -35,7 +33,3 @@ def span_of(state: State, word: str, field: str = "body", nth: int = 0) -> tuple
         assert at >= 0, f"{word!r} not in {folded!r}"
     return at, at + len(word)
 
-
-@pytest.fixture
-def rules():
-    return RULES
