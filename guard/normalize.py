@@ -134,7 +134,7 @@ class NormView:
             if hint.search(text) is not None:
                 text = _rewrite(text, pattern, repl, stages)
         chat = False
-        if turns and "\n" in text and _TURN.search(text) is not None:
+        if turns and "\n" in text and _TURN_HINT.search(text) is not None and _TURN.search(text) is not None:
             chat = True
             text = _join_turns(text, stages)
         return cls(original, text, stages, chat)
@@ -218,6 +218,10 @@ _TURN = re.compile(
     r"^(?:\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:,| a| as| um| a las)? ?\d{1,2}[:h.]\d{2}(?::\d{2})?"
     r"(?: ?[ap]\.? ?m\.?)?\]?(?: -)?|\[\d{1,2}:\d{2}(?: ?[ap]\.? ?m\.?)?, \d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\])"
     r" ([^:\n]{1,60}?): ", re.MULTILINE)
+
+# Every head has a time ("14:03", "2h03"): a search that starts with a
+# digit class skips ahead in C, where _TURN's "^" tries every line
+_TURN_HINT = re.compile(r"\d[:h.]\d\d")
 
 
 def _join_turns(text: str, stages: list[_Stage]) -> str:

@@ -38,9 +38,10 @@ import tomllib
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
-from .normalize import NormView, fold
+from .normalize import NormView, _Stage, fold
 
 LANGS_WITH_VOCAB = ("en", "es", "fr", "pt")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -234,6 +235,12 @@ class _HSDatabases:
         self.blobs = blobs
         self.values = values
         self._dbs = None
+        # word terms with one plain variant (no '*', no '='), the commonest
+        # hit: (length, concepts), else None; _scan_hs adds these inline
+        self.simple_words = [
+            (length, variants[0].concepts)
+            if len(variants) == 1 and not variants[0].prefix and not variants[0].upper else None
+            for length, _fa, _la, variants in values[0]]
         import threading
 
         self._local = threading.local()
@@ -468,18 +475,23 @@ _WORD_END = re.compile(r"[^\W_]*")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
 
-def _squeezed(text: str, spans: list[tuple[int, int]], stages: list) -> str:
-    """Each run of white space in ``spans`` becomes "\n\n" (it holds a
-    blank line), "\n" (a line break) or " "; the offset map is recorded as a
-    stage (evidence never starts or ends inside white space)."""
-    from .normalize import replace_spans
-
+def _squeeze_stage(text: str) -> tuple[_Stage, int]:
+    """The offset map of the squeeze (each white-space run of ``text``
+    becomes "\n\n" when it holds a blank line, else one character) and the
+    squeezed length. Built with list comprehensions rather than a loop of
+    appends: a long HTML part has tens of thousands of runs. Each run (a, b)
+    whose replacement has length L adds the points (n, a) and (n + L, b),
+    n being a less what the earlier runs removed."""
+    spans = [m.span() for m in _WS_RUN.finditer(text)]
     count = text.count
-    items = []
-    for a, b in spans:
-        nl = count("\n", a, b)
-        items.append((a, b, "\n\n" if nl >= 2 else ("\n" if nl else " ")))
-    return replace_spans(text, items, stages)
+    lens = [2 if count("\n", a, b) >= 2 else 1 for a, b in spans]
+    removed = list(accumulate([b - a - n for (a, b), n in zip(spans, lens)], initial=0))
+    ns = [0]
+    os_ = [0]
+    for (a, b), n, r in zip(spans, lens, removed):
+        ns += (a - r, a - r + n)
+        os_ += (a, b)
+    return _Stage(ns, os_), len(text) - removed[-1]
 
 
 @dataclass(slots=True)
@@ -507,6 +519,7 @@ class Text:
     _pending: dict | None = None
     _deriving: int = 0
     _language: str | None = ""
+    _upper_seen: dict | None = None     # capital term -> can the original hold it (_upper_possible)
 
     def language(self) -> str | None:
         """The text's language (guard/langdetect.py), detected once."""
@@ -532,10 +545,9 @@ class Text:
     def stages(self) -> list:
         """The offset map of the squeeze, made the first time it is needed."""
         if self._stages is None:
-            stages: list = []
-            again = _squeezed(self.norm.text, [m.span() for m in _WS_RUN.finditer(self.norm.text)], stages)
-            assert len(again) == len(self.text), "squeeze map out of step"
-            self._stages = stages
+            stage, length = _squeeze_stage(self.norm.text)
+            assert length == len(self.text), "squeeze map out of step"
+            self._stages = [stage]
         return self._stages
 
     def to_norm(self, j: int) -> int:
@@ -686,7 +698,25 @@ def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, spaced: str,
     wvals, rvals = dbs.values
     words, raw = loaded
 
+    simple = dbs.simple_words
+
     def on_word(i, _a, to, _f, _c):
+        # " term" ends at offset `to` of the spaced copy (one longer than
+        # flat): the term is flat[to - length:to - 1]
+        plain = simple[i]
+        if plain is not None:
+            # what _add_hit does for one plain variant: a letter right after
+            # the term makes it part of a longer word
+            if to - 1 < n and flat[to - 1].isalpha():
+                return
+            span = (to - plain[0], to - 1)
+            for ci in plain[1]:
+                got = found.get(ci)
+                if got is None:
+                    found[ci] = {span}
+                else:
+                    got.add(span)
+            return
         length, _fa, _la, variants = wvals[i]
         end = to - 1               # the inclusive end in the spaced copy, as the automaton gives it
         add(t, flat, n, end - length + 1, end - 1, True, True, variants, found, orig)
@@ -716,12 +746,40 @@ def _add_hit(t, flat, n, start, end, first_alnum, last_alnum, variants, found, o
         elif last_alnum and after_alnum:
             continue
         if var.upper:
+            if not _upper_possible(t, flat[start:stop]):
+                continue
             oa, ob = t.original_span(start, stop)
             s = orig[oa:ob]
             if not s or s.upper() != s or s.lower() == s:
                 continue
         for ci in var.concepts:
             found.setdefault(ci, set()).add((start, stop))
+
+
+_UPPER_SHAPES: dict[str, re.Pattern[str]] = {}
+
+
+def _upper_possible(t: "Text", term: str) -> bool:
+    """Can the original hold ``term`` in capitals? A cheap, exact pre-check
+    before the offset map is built: in an ASCII original, the only
+    characters that fold away between a term's letters are not letters or
+    digits (separators, spaced letters, control characters), so a capital
+    term's letters must stand in order with only such characters between
+    them. Any other original is checked through the map."""
+    orig = t.norm.original
+    if not orig.isascii():
+        return True
+    seen = t._upper_seen
+    if seen is None:
+        seen = t._upper_seen = {}
+    got = seen.get(term)
+    if got is None:
+        shape = _UPPER_SHAPES.get(term)
+        if shape is None:
+            letters = [re.escape(c.upper()) for c in term if c.isalnum()]
+            shape = _UPPER_SHAPES[term] = re.compile("[^A-Za-z0-9]*".join(letters))
+        got = seen[term] = shape.search(orig) is not None
+    return got
 
 
 def apply_language(v: Vocabulary, t: Text, lazy: bool = False) -> None:

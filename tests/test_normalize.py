@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guard.normalize import NormView, fold
+from guard.vocab import Text
 
 
 @pytest.mark.parametrize("original,expected", [
@@ -74,3 +75,26 @@ def test_folding_the_shown_span_gives_back_the_match(text):
     i = v.text.index(w)
     a, b = v.span(i, i + len(w))
     assert w in NormView.of(text[a:b]).text
+
+
+# -- the squeeze's offset map (guard/vocab.py Text.stages) ----------------------
+
+_WORDS = st.sampled_from(["fee", "IBAN", "pago", "frais", "ILO", "bank", "a", "é", "x1"])
+_GAPS = st.sampled_from([" ", "  ", "\n", " \n ", "\n\n", "\n \n\n  ", "\t", "\r\n", "\r\n\r\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_GAPS, _WORDS), min_size=1, max_size=40))
+def test_every_squeezed_word_maps_back_to_itself_in_the_original(parts):
+    """Evidence is highlighted where the user sees it: each word of the
+    squeezed view maps back to the same word of the original, whatever the
+    white space around it (blank lines, CRLF, tabs, runs of spaces)."""
+    original = "".join(gap + word for gap, word in parts)
+    text = Text.of(NormView.of(original))
+    pos = 0
+    for _gap, word in parts:
+        folded = NormView.of(word).text
+        at = text.text.index(folded, pos)
+        a, b = text.original_span(at, at + len(folded))
+        assert original[a:b] == word
+        pos = at + len(folded)
