@@ -145,20 +145,20 @@ def _check(message, sender, lang, resolver, trusted, t0, time_budget, dns_budget
                          notes=parsed.notes + ([lang_note] if lang_note else []),
                          trusted_authserv_ids=trusted, mailbox=mailbox,
                          resolver=resolver, dns_budget=dns_budget)
-    st = outcome.state
+    state = outcome.state
     total, level = outcome.score.total, outcome.score.level
-    st.findings.sort(key=lambda f: (-f.score, f.rule_id))
+    state.findings.sort(key=lambda f: (-f.score, f.rule_id))
     return Verdict(
         level=level,
         score=total,
-        findings=st.findings,
-        advice=_advice(rs, level, st, lang),
+        findings=state.findings,
+        advice=_advice(rs, level, state, lang),
         lang=lang,
-        claims_ilo="claims_ilo" in st.contexts,
-        sender=_sender_info(st),
-        unknowns=sorted(set(st.unknowns)),
-        notes=[note_in(n, lang) for n in st.notes],
-        complete=st.complete,
+        claims_ilo="claims_ilo" in state.contexts,
+        sender=_sender_info(state),
+        unknowns=sorted(set(state.unknowns)),
+        notes=[note_in(n, lang) for n in state.notes],
+        complete=state.complete,
         elapsed_ms=(time.perf_counter() - t0) * 1000,
         views=dict(parsed.views),
         ruleset=rs.version,
@@ -181,25 +181,25 @@ def _auto_lang(parsed) -> tuple[str, str | None]:
     return "en", Note("language.no_texts", language=name)
 
 
-def _sender_info(st) -> dict:
-    s = st.parsed.sender
+def _sender_info(state) -> dict:
+    s = state.parsed.sender
     if s is None:
         return {}
-    d = st.facts.sender_domain
+    d = state.facts.sender_domain
     return {
         "address": s.address,
         "display_name": s.display,
-        "source": st.parsed.sender_source,
+        "source": state.parsed.sender_source,
         "domain": d.domain if d else "",
         "registered_domain": d.registered if d else "",
         "is_ilo": bool(d and d.is_ilo),
     }
 
 
-def _advice(rs, level: Level, st, lang: str) -> list[str]:
+def _advice(rs, level: Level, state, lang: str) -> list[str]:
     adv = rs.advice
     keys = list(adv["levels"][level.value])
-    cats = {f.category for f in st.findings}
+    cats = {f.category for f in state.findings}
     for cat, extra in adv.get("categories", {}).items():
         if cat in cats:
             keys.extend(k for k in extra if k not in keys)

@@ -52,8 +52,8 @@ class Check:
     fn: CheckFn
     stage: str = "offline"
 
-    def __call__(self, st: State, rule: Rule) -> list[Evidence]:
-        return self.fn(st, rule)
+    def __call__(self, state: State, rule: Rule) -> list[Evidence]:
+        return self.fn(state, rule)
 
 
 CHECKS: dict[str, Check] = {}
@@ -76,15 +76,15 @@ def stage_of(rule: Rule) -> str | None:
     return c.stage if c is not None else None
 
 
-def run_check(st: State, rule: Rule):
+def run_check(state: State, rule: Rule):
     """The finding of check rule ``rule`` on this message, or None."""
     from .findings import make_finding
 
     c = CHECKS.get(rule.check or "")
     if c is None:
         return None
-    ev = c(st, rule)
-    return make_finding(rule, st.lang, ev) if ev else None
+    ev = c(state, rule)
+    return make_finding(rule, state.lang, ev) if ev else None
 
 
 # the DNS checks of rules/dns.toml (``check = "dns:NAME"``); guard/dnscheck.py fills their evidence
@@ -95,8 +95,8 @@ DNS_CHECKS = (
 
 
 def _register_dns(name: str) -> None:
-    def found(st: State, rule: Rule) -> list[Evidence]:
-        return list(st.facts.dns_found.get(name, ()))
+    def found(state: State, rule: Rule) -> list[Evidence]:
+        return list(state.facts.dns_found.get(name, ()))
     found.__doc__ = f"What the DNS pass found for {name} (guard/dnscheck.py)."
     check(f"dns:{name}", stage="dns")(found)
 
@@ -105,25 +105,25 @@ for _name in DNS_CHECKS:
     _register_dns(_name)
 
 
-def detail(st: State, key: str, **params: str) -> str:
+def detail(state: State, key: str, **params: str) -> str:
     """An evidence detail in the verdict's language (rules/details.toml, guard/texts.py)."""
-    return texts.say("details", key, st.lang, params)
+    return texts.say("details", key, state.lang, params)
 
 
-def _lookalike_detail(st: State, d) -> str:
-    return detail(st, "lookalike", domain=d.domain, kind=detail(st, f"kind.{d.lookalike}"))
+def _lookalike_detail(state: State, d) -> str:
+    return detail(state, "lookalike", domain=d.domain, kind=detail(state, f"kind.{d.lookalike}"))
 
 
-def _addr_evidence(st: State, a: Address, detail: str | None = None) -> Evidence:
-    text = st.parsed.views.get(a.field, "")
+def _addr_evidence(state: State, a: Address, detail: str | None = None) -> Evidence:
+    text = state.parsed.views.get(a.field, "")
     start, end = max(0, a.start), min(len(text), a.end)
     if end <= start:
         start, end = 0, len(text)
     return Evidence(a.field, start, end, text[start:end], detail)
 
 
-def _claim(st: State) -> list[Evidence]:
-    return st.contexts.get("claims_ilo", [])[:1]
+def _claim(state: State) -> list[Evidence]:
+    return state.contexts.get("claims_ilo", [])[:1]
 
 
 # The plain shape most addresses have: letters, digits and ._+- before the
@@ -172,16 +172,16 @@ def address_problem(address: str) -> str | None:
     return None
 
 
-def sender_facts(st: State, trusted_authserv_ids: frozenset[str] = frozenset(),
+def sender_facts(state: State, trusted_authserv_ids: frozenset[str] = frozenset(),
                  mailbox: bool = False) -> None:
     """Note who the sender is (run once, after the contexts, before the checks).
 
     ``trusted_authserv_ids`` and ``mailbox`` are the caller's settings of
     ``guard.check()``: which Authentication-Results headers are believed.
     """
-    p = st.parsed
+    p = state.parsed
     s = p.sender
-    f = st.facts
+    f = state.facts
     if s is None or not s.domain:
         f.no_sender = True
         return
@@ -205,13 +205,13 @@ def sender_facts(st: State, trusted_authserv_ids: frozenset[str] = frozenset(),
         elif j is not None and j.status == "fail":
             f.forged_ilo = True
         elif p.is_message and p.sender_source == "header":
-            st.unknowns.append("authentication")
-    if d.is_un_system and not (j is not None and j.status == "fail") and not claims_to_be_ilo(st):
+            state.unknowns.append("authentication")
+    if d.is_un_system and not (j is not None and j.status == "fail") and not claims_to_be_ilo(state):
         # a colleague writing about the ILO, not the ILO writing
         f.un_colleague = True
-        st.contexts.pop("claims_ilo", None)
-        st.contexts.pop("ilo_sender_name", None)
-    f.sender_lookalike = bool(d.lookalike is not None or (d.near_miss and "claims_ilo" in st.contexts))
+        state.contexts.pop("claims_ilo", None)
+        state.contexts.pop("ilo_sender_name", None)
+    f.sender_lookalike = bool(d.lookalike is not None or (d.near_miss and "claims_ilo" in state.contexts))
 
 
 # -- does the sender claim to be the ILO itself? ---------------------------------------
@@ -291,8 +291,8 @@ def _signature_line(line: str) -> bool:
     return bool(rest) and all(w in units or w in links for w in rest) and any(w in units for w in rest)
 
 
-def claims_to_be_ilo(st: State) -> bool:
-    p = st.parsed
+def claims_to_be_ilo(state: State) -> bool:
+    p = state.parsed
     if p.sender is not None and p.sender.display and names_the_ilo(p.sender.display):
         return True
     body = p.views.get("body", "")
@@ -300,37 +300,37 @@ def claims_to_be_ilo(st: State) -> bool:
 
 
 @check("sender_lookalike")
-def _sender_lookalike(st: State, rule: Rule) -> list[Evidence]:
-    d = st.facts.sender_domain
-    if d is None or not st.facts.sender_lookalike:
+def _sender_lookalike(state: State, rule: Rule) -> list[Evidence]:
+    d = state.facts.sender_domain
+    if d is None or not state.facts.sender_lookalike:
         return []
     if d.lookalike is None:   # a near miss, with an ILO claim
-        return [_addr_evidence(st, st.parsed.sender, detail(st, "lookalike", domain=d.domain,
-                                                            kind=detail(st, "kind.near")))] + _claim(st)
-    return [_addr_evidence(st, st.parsed.sender, _lookalike_detail(st, d))]
+        return [_addr_evidence(state, state.parsed.sender, detail(state, "lookalike", domain=d.domain,
+                                                            kind=detail(state, "kind.near")))] + _claim(state)
+    return [_addr_evidence(state, state.parsed.sender, _lookalike_detail(state, d))]
 
 
 @check("sender_freemail")
-def _sender_freemail(st: State, rule: Rule) -> list[Evidence]:
-    d = st.facts.sender_domain
-    if d is None or not d.is_freemail or "claims_ilo" not in st.contexts:
+def _sender_freemail(state: State, rule: Rule) -> list[Evidence]:
+    d = state.facts.sender_domain
+    if d is None or not d.is_freemail or "claims_ilo" not in state.contexts:
         return []
-    st.facts.freemail_claim = True
-    return [_addr_evidence(st, st.parsed.sender, detail(st, "freemail", domain=d.registered))] + _claim(st)
+    state.facts.freemail_claim = True
+    return [_addr_evidence(state, state.parsed.sender, detail(state, "freemail", domain=d.registered))] + _claim(state)
 
 
 @check("sender_not_ilo")
-def _sender_not_ilo(st: State, rule: Rule) -> list[Evidence]:
-    d = st.facts.sender_domain
-    if (d is None or d.is_ilo or d.is_freemail or st.facts.sender_lookalike or d.is_affiliated
-            or "claims_ilo" not in st.contexts):
+def _sender_not_ilo(state: State, rule: Rule) -> list[Evidence]:
+    d = state.facts.sender_domain
+    if (d is None or d.is_ilo or d.is_freemail or state.facts.sender_lookalike or d.is_affiliated
+            or "claims_ilo" not in state.contexts):
         return []
-    return [_addr_evidence(st, st.parsed.sender, detail(st, "registered", domain=d.registered))] + _claim(st)
+    return [_addr_evidence(state, state.parsed.sender, detail(state, "registered", domain=d.registered))] + _claim(state)
 
 
 @check("display_name_address")
-def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
-    p = st.parsed
+def _display_name_address(state: State, rule: Rule) -> list[Evidence]:
+    p = state.parsed
     if not p.display_addresses or p.sender is None:
         return []
     shown_ilo = any(
@@ -338,7 +338,7 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
     )
     # newsletters put their own address in the display name: a sign only
     # when the message speaks as the ILO or the shown address is ilo.org
-    if not shown_ilo and "claims_ilo" not in st.contexts:
+    if not shown_ilo and "claims_ilo" not in state.contexts:
         return []
     view = p.sender.field
     text = p.views.get(view, "")
@@ -346,18 +346,18 @@ def _display_name_address(st: State, rule: Rule) -> list[Evidence]:
     for shown in p.display_addresses[:3]:
         i = text.find(shown)
         if i >= 0:
-            ev.append(Evidence(view, i, i + len(shown), shown, detail(st, "real_address", address=p.sender.address)))
+            ev.append(Evidence(view, i, i + len(shown), shown, detail(state, "real_address", address=p.sender.address)))
     if ev:
-        st.facts.display_spoof = True
+        state.facts.display_spoof = True
         if shown_ilo:
-            st.facts.forged_ilo = True
+            state.facts.forged_ilo = True
     return ev
 
 
 @check("from_malformed")
-def _from_malformed(st: State, rule: Rule) -> list[Evidence]:
-    p = st.parsed
-    invalid = st.facts.sender_invalid
+def _from_malformed(state: State, rule: Rule) -> list[Evidence]:
+    p = state.parsed
+    invalid = state.facts.sender_invalid
     if p.sender_source not in ("header", "argument") or not (p.from_defects or invalid):
         return []
     if p.sender_source == "argument" and "@" not in (p.sender.address if p.sender else ""):
@@ -365,14 +365,14 @@ def _from_malformed(st: State, rule: Rule) -> list[Evidence]:
     view = "from" if p.sender_source == "header" else "sender"
     text = p.views.get(view, "")
     why = sorted(set(p.from_defects)) + ([f"not a valid address: {invalid}"] if invalid else [])
-    return [Evidence(view, 0, len(text), text, detail(st, "malformed", why="; ".join(why)))]
+    return [Evidence(view, 0, len(text), text, detail(state, "malformed", why="; ".join(why)))]
 
 
-def _other_org(st: State, a: Address) -> bool:
+def _other_org(state: State, a: Address) -> bool:
     """True when ``a`` is on another organisation than the From address."""
     if not a.domain:
         return False
-    s = st.facts.sender_domain
+    s = state.facts.sender_domain
     d = domains.info(a.domain)
     if d.is_ilo:
         return False
@@ -380,60 +380,60 @@ def _other_org(st: State, a: Address) -> bool:
 
 
 @check("reply_to_elsewhere")
-def _reply_to_elsewhere(st: State, rule: Rule) -> list[Evidence]:
+def _reply_to_elsewhere(state: State, rule: Rule) -> list[Evidence]:
     """From says ilo.org (or the message claims the ILO) but replies go elsewhere."""
-    s = st.facts.sender_domain
+    s = state.facts.sender_domain
     from_ilo = bool(s and s.is_ilo)
-    if not from_ilo and "claims_ilo" not in st.contexts:
+    if not from_ilo and "claims_ilo" not in state.contexts:
         return []
     ev = []
-    for a in st.parsed.reply_to:
-        if not _other_org(st, a):
+    for a in state.parsed.reply_to:
+        if not _other_org(state, a):
             continue
         d = domains.info(a.domain)
         if from_ilo or d.is_freemail or d.lookalike:
             why = "freemail" if d.is_freemail else ("lookalike" if d.lookalike else "other")
-            ev.append(_addr_evidence(st, a, detail(st, "replies_to", domain=d.registered, why=detail(st, f"why.{why}"))))
+            ev.append(_addr_evidence(state, a, detail(state, "replies_to", domain=d.registered, why=detail(state, f"why.{why}"))))
     if ev and from_ilo:
-        st.facts.forged_ilo = True
+        state.facts.forged_ilo = True
     return ev
 
 
 @check("return_path_elsewhere")
-def _return_path_elsewhere(st: State, rule: Rule) -> list[Evidence]:
-    s = st.facts.sender_domain
-    rp = st.parsed.return_path
-    if not (s and s.is_ilo) or rp is None or not _other_org(st, rp):
+def _return_path_elsewhere(state: State, rule: Rule) -> list[Evidence]:
+    s = state.facts.sender_domain
+    rp = state.parsed.return_path
+    if not (s and s.is_ilo) or rp is None or not _other_org(state, rp):
         return []
-    if st.facts.authenticated_ilo:
+    if state.facts.authenticated_ilo:
         # DMARC passed: a list or mailing service's envelope is expected
         return []
     d = domains.info(rp.domain)
     if d.is_freemail or d.lookalike:
-        st.facts.forged_ilo = True
-    return [_addr_evidence(st, rp, detail(st, "envelope", domain=d.registered))]
+        state.facts.forged_ilo = True
+    return [_addr_evidence(state, rp, detail(state, "envelope", domain=d.registered))]
 
 
-def auth_results(st: State, trusted: frozenset[str] | None = None) -> list:
+def auth_results(state: State, trusted: frozenset[str] | None = None) -> list:
     """The results that decided the sender's authentication (empty when it
     is unknown). ``trusted`` is ignored: the judgement made in
     ``sender_facts`` already applied the caller's settings."""
-    j = st.facts.auth
+    j = state.facts.auth
     return list(j.evidence) if j is not None and j.status != "unknown" else []
 
 
 @check("auth_fail")
-def _auth_fail(st: State, rule: Rule) -> list[Evidence]:
+def _auth_fail(state: State, rule: Rule) -> list[Evidence]:
     """The believed Authentication-Results say the ilo.org From is forged."""
-    s = st.facts.sender_domain
-    j = st.facts.auth
+    s = state.facts.sender_domain
+    j = state.facts.auth
     if not (s and s.is_ilo) or j is None or j.status != "fail":
         return []
-    text = st.parsed.auth_results[0] if st.parsed.auth_results else ""
+    text = state.parsed.auth_results[0] if state.parsed.auth_results else ""
     server = j.provider or j.servid or "?"
     ev = []
     for r in j.evidence:
-        why = detail(st, "auth_unaligned" if j.reason == "unaligned" else "auth_failed",
+        why = detail(state, "auth_unaligned" if j.reason == "unaligned" else "auth_failed",
                      method=r.method, result=r.result, domain=r.domain or "?", server=server)
         if r.header == 0 and 0 <= r.start < r.end <= len(text):
             ev.append(Evidence("authentication_results", r.start, r.end, text[r.start:r.end], why))
@@ -442,9 +442,9 @@ def _auth_fail(st: State, rule: Rule) -> list[Evidence]:
     return ev
 
 
-def _contact_addresses(st: State):
+def _contact_addresses(state: State):
     seen = set()
-    for a in st.parsed.body_addresses:
+    for a in state.parsed.body_addresses:
         key = a.address.lower()
         if key in seen:
             continue
@@ -453,33 +453,33 @@ def _contact_addresses(st: State):
 
 
 @check("contact_outside_ilo")
-def _contact_outside_ilo(st: State, rule: Rule) -> list[Evidence]:
+def _contact_outside_ilo(state: State, rule: Rule) -> list[Evidence]:
     """A message that speaks as the ILO gives a free-mail or look-alike address to write to."""
-    if "claims_ilo" not in st.contexts:
+    if "claims_ilo" not in state.contexts:
         return []
     ev = []
-    for a in _contact_addresses(st):
-        if a.field in ("body", "subject") and st.reported_at(a.field, max(0, a.start)):
+    for a in _contact_addresses(state):
+        if a.field in ("body", "subject") and state.reported_at(a.field, max(0, a.start)):
             continue     # "scammers write from hr.desk@gmail.com": quoted in a warning
         d = domains.info(a.domain)
         if d.is_freemail:
-            ev.append(_addr_evidence(st, a, detail(st, "freemail", domain=d.registered)))
+            ev.append(_addr_evidence(state, a, detail(state, "freemail", domain=d.registered)))
         elif d.lookalike:
-            ev.append(_addr_evidence(st, a, _lookalike_detail(st, d)))
+            ev.append(_addr_evidence(state, a, _lookalike_detail(state, d)))
         elif d.near_miss:
-            ev.append(_addr_evidence(st, a, detail(st, "lookalike", domain=d.domain, kind=detail(st, "kind.near"))))
+            ev.append(_addr_evidence(state, a, detail(state, "lookalike", domain=d.domain, kind=detail(state, "kind.near"))))
         if len(ev) >= 5:
             break
     return ev
 
 
 @check("link_lookalike")
-def _link_lookalike(st: State, rule: Rule) -> list[Evidence]:
+def _link_lookalike(state: State, rule: Rule) -> list[Evidence]:
     ev = []
-    for link in st.parsed.links:
+    for link in state.parsed.links:
         d = domains.info(link.host)
         if d.lookalike and not d.is_ilo_web:   # ilo.ch, oit.org: the ILO's own web sites
-            ev.append(_link_evidence(st, link, _lookalike_detail(st, d)))
+            ev.append(_link_evidence(state, link, _lookalike_detail(state, d)))
         if len(ev) >= 5:
             break
     return ev
@@ -489,31 +489,31 @@ _SHOWS_ILO = re.compile(r"(?i)(?:^|[\s/@.])ilo\.org\b")
 
 
 @check("link_disguised")
-def _link_disguised(st: State, rule: Rule) -> list[Evidence]:
+def _link_disguised(state: State, rule: Rule) -> list[Evidence]:
     """The visible text of a link shows ilo.org; the link goes elsewhere."""
     ev = []
-    for link in st.parsed.links:
+    for link in state.parsed.links:
         if not link.anchor or not _SHOWS_ILO.search(link.anchor):
             continue
         d = domains.info(link.host)
         if not d.is_ilo:
-            ev.append(_link_evidence(st, link, detail(st, "disguised", domain=d.registered or link.host)))
+            ev.append(_link_evidence(state, link, detail(state, "disguised", domain=d.registered or link.host)))
     return ev
 
 
 @check("link_shortener")
-def _link_shortener(st: State, rule: Rule) -> list[Evidence]:
-    if "claims_ilo" not in st.contexts:
+def _link_shortener(state: State, rule: Rule) -> list[Evidence]:
+    if "claims_ilo" not in state.contexts:
         return []
     ev = []
-    for link in st.parsed.links:
+    for link in state.parsed.links:
         if domains.info(link.host).shortener:
-            ev.append(_link_evidence(st, link, detail(st, "shortener", domain=link.host)))
+            ev.append(_link_evidence(state, link, detail(state, "shortener", domain=link.host)))
     return ev[:3]
 
 
-def _link_evidence(st: State, link, note: str) -> Evidence:
-    text = st.parsed.views.get(link.field, "")
+def _link_evidence(state: State, link, note: str) -> Evidence:
+    text = state.parsed.views.get(link.field, "")
     a, b = link.start, link.end
     if not (0 <= a < b <= len(text)) or text[a:b] == "":
         # an HTML link whose text was not found in the body view

@@ -458,10 +458,10 @@ def validator_says(lk: Lookups, address: str) -> tuple[str, str]:
 
 # -- the checks ----------------------------------------------------------------------
 
-def _relevant(st: State) -> bool:
-    if "claims_ilo" in st.contexts:
+def _relevant(state: State) -> bool:
+    if "claims_ilo" in state.contexts:
         return True
-    d = st.facts.sender_domain
+    d = state.facts.sender_domain
     return bool(d and (d.is_ilo or d.lookalike))
 
 
@@ -484,61 +484,61 @@ def _known_to_exist(info) -> bool:
     return info.is_freemail or info.is_affiliated or info.shortener
 
 
-def _span(st: State, field: str, start: int, end: int, said: Phrase) -> Evidence:
+def _span(state: State, field: str, start: int, end: int, said: Phrase) -> Evidence:
     """Evidence at ``field[start:end]`` with ``said`` as its detail, in the verdict's language."""
-    text = st.parsed.views.get(field, "")
-    why = said.say(st.lang)
+    text = state.parsed.views.get(field, "")
+    why = said.say(state.lang)
     if not (0 <= start < end <= len(text)):
         return Evidence(field, 0, 0, "", why)
     return Evidence(field, start, end, text[start:end], why)
 
 
-def _add(st: State, name: str, ev: list[Evidence]) -> None:
+def _add(state: State, name: str, ev: list[Evidence]) -> None:
     """What the DNS check ``name`` found; its registered check (guard/checks.py)
     makes the finding of the rule that names it."""
     if ev:
-        st.facts.dns_found.setdefault(name, []).extend(ev)
+        state.facts.dns_found.setdefault(name, []).extend(ev)
 
 
-def run(st: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
+def run(state: State, resolver, budget: float = DEFAULT_BUDGET) -> None:
     """Do the DNS lookups of one message: what each DNS check found goes into
     ``st.facts`` (``dns_found`` and the dns_* facts), unknowns and notes into
     ``st``; the dns:* checks of the registry then make the findings."""
-    if not _relevant(st):
+    if not _relevant(state):
         return
     try:
         budget = float(budget)
     except (TypeError, ValueError):
         budget = 0.0
     if not budget > 0 or math.isnan(budget):
-        st.unknowns.append("dns")
-        st.notes.append(Note("dns.bad_budget"))
+        state.unknowns.append("dns")
+        state.notes.append(Note("dns.bad_budget"))
         return
     if not callable(getattr(resolver, "resolve", None)):
-        st.unknowns.append("dns")
-        st.notes.append(Note("dns.bad_resolver", kind=type(resolver).__name__))
+        state.unknowns.append("dns")
+        state.notes.append(Note("dns.bad_resolver", kind=type(resolver).__name__))
         return
     t0 = time.monotonic()
     lk = Lookups(resolver, budget)
     try:
-        _run(st, lk)
+        _run(state, lk)
     except Exception:
         log.exception("guard: internal error in the DNS checks")
-        st.unknowns.append("dns")
-        st.notes.append(Note("dns.internal_error"))
-    st.facts.dns_asked = lk.asked
-    st.facts.dns_ms = (time.monotonic() - t0) * 1000
+        state.unknowns.append("dns")
+        state.notes.append(Note("dns.internal_error"))
+    state.facts.dns_asked = lk.asked
+    state.facts.dns_ms = (time.monotonic() - t0) * 1000
     if lk.unanswered:
-        st.unknowns.append("dns")
+        state.unknowns.append("dns")
         items = [Phrase("notes", "dns.unanswered_item", rtype=t, name=n, why=why)
                  for (t, n), why in list(lk.unanswered.items())[:8]]
         more = len(lk.unanswered) - len(items)
-        st.notes.append(Note("dns.unanswered", items=Joined(items),
+        state.notes.append(Note("dns.unanswered", items=Joined(items),
                              more=Phrase("notes", "dns.more", n=more) if more > 0 else ""))
 
 
-def _run(st: State, lk: Lookups) -> None:
-    p = st.parsed
+def _run(state: State, lk: Lookups) -> None:
+    p = state.parsed
     names: list[str] = []          # distinct domains, in the order they are checked
     skipped: list[str] = []
 
@@ -562,13 +562,13 @@ def _run(st: State, lk: Lookups) -> None:
 
     # 1. the sender
     s = p.sender
-    info = st.facts.sender_domain
+    info = state.facts.sender_domain
     dom = _queryable(s.domain) if s is not None and s.domain else ""
     if s is not None and dom and info is not None and not _known_to_exist(info) and take(dom):
         if info.is_ilo:
-            _ilo_sender(st, lk, s, dom, status_of)
+            _ilo_sender(state, lk, s, dom, status_of)
         else:
-            _other_sender(st, lk, s, dom, info, status_of)
+            _other_sender(state, lk, s, dom, info, status_of)
 
     # 2 and 3. Reply-To and addresses written in the body
     ev: list[Evidence] = []
@@ -588,21 +588,21 @@ def _run(st: State, lk: Lookups) -> None:
                 continue
             if not take(d):
                 continue
-            st_ = status_of(d)
-            if st_.receives_mail is not False:
+            domain_status = status_of(d)
+            if domain_status.receives_mail is not False:
                 continue
             said_kind, said = validator_says(lk, a.address)
             if said_kind == "deliverable":
-                st.notes.append(Note("dns.deliverable", domain=d, status=st_.detail))
+                state.notes.append(Note("dns.deliverable", domain=d, status=domain_status.detail))
                 continue
             why = _with_validator(detail("dns.contact", domain=d, role=detail(f"dns_role.{role}"),
-                                         status=st_.detail), said_kind, said)
-            ev.append(_span(st, a.field, a.start, a.end, why))
+                                         status=domain_status.detail), said_kind, said)
+            ev.append(_span(state, a.field, a.start, a.end, why))
             if len(ev) >= 5:
                 break
     if ev:
-        st.facts.dns_contact_undeliverable = True
-        _add(st, "contact_undeliverable", ev)
+        state.facts.dns_contact_undeliverable = True
+        _add(state, "contact_undeliverable", ev)
 
     # 4. link hosts
     ev = []
@@ -632,21 +632,21 @@ def _run(st: State, lk: Lookups) -> None:
             what = "A"
         if nx:
             url = detail("dns.link_url", url=link.url[:200]) if link.start >= link.end else ""
-            ev.append(_span(st, link.field, link.start, link.end,
+            ev.append(_span(state, link.field, link.start, link.end,
                             Joined([detail("dns.link", host=h, rtype=what), url], sep="")))
         if len(ev) >= 5:
             break
     if ev:
-        st.facts.dns_link_nxdomain = True
-        _add(st, "link_nxdomain", ev)
+        state.facts.dns_link_nxdomain = True
+        _add(state, "link_nxdomain", ev)
 
     if skipped:
-        st.notes.append(Note("dns.too_many", n=MAX_NAMES,
+        state.notes.append(Note("dns.too_many", n=MAX_NAMES,
                              names=", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")))
 
 
-def _sender_ev(st: State, s, said: Phrase) -> list[Evidence]:
-    return [_span(st, s.field, s.start, s.end, said)]
+def _sender_ev(state: State, s, said: Phrase) -> list[Evidence]:
+    return [_span(state, s.field, s.start, s.end, said)]
 
 
 def _with_validator(said: Phrase, said_kind: str, validator: str) -> Phrase:
@@ -657,20 +657,20 @@ def _with_validator(said: Phrase, said_kind: str, validator: str) -> Phrase:
     return Joined([said, detail("dns.validator", said=validator)], sep="")
 
 
-def _ilo_sender(st: State, lk: Lookups, s, dom: str, status_of) -> None:
+def _ilo_sender(state: State, lk: Lookups, s, dom: str, status_of) -> None:
     """From ilo.org or a subdomain of it."""
     if dom != domains.ILO_DOMAIN:
         # a subdomain of ilo.org: existence only (no-reply subdomains need not take mail)
-        stt = status_of(dom)
-        if stt.kind == "nxdomain":
-            st.facts.dns_sender_nxdomain = True
-            st.facts.forged_ilo = True
-            _add(st, "sender_nxdomain", _sender_ev(st, s, detail("dns.sender", domain=dom, status=stt.detail)))
+        sender_status = status_of(dom)
+        if sender_status.kind == "nxdomain":
+            state.facts.dns_sender_nxdomain = True
+            state.facts.forged_ilo = True
+            _add(state, "sender_nxdomain", _sender_ev(state, s, detail("dns.sender", domain=dom, status=sender_status.detail)))
             return
-    _ilo_posture(st, lk, dom)
+    _ilo_posture(state, lk, dom)
 
 
-def _ilo_posture(st: State, lk: Lookups, dom: str) -> None:
+def _ilo_posture(state: State, lk: Lookups, dom: str) -> None:
     """Compare a message "from ilo.org" with ilo.org's published DMARC policy.
 
     With a trusted Authentication-Results header the receiving server's
@@ -679,7 +679,7 @@ def _ilo_posture(st: State, lk: Lookups, dom: str) -> None:
     """
     from .checks import auth_results
 
-    if auth_results(st):
+    if auth_results(state):
         return
     d = dmarc_policy(lk, dom)
     spf, _ok = spf_record(lk, domains.ILO_DOMAIN)
@@ -687,44 +687,44 @@ def _ilo_posture(st: State, lk: Lookups, dom: str) -> None:
         return  # named in the "could not answer" note
     spf_text = Phrase("notes", "dns.ilo_spf", record=spf[:120]) if spf else ""
     if not d.found:
-        st.facts.ilo_dmarc_policy = "none-published"
-        st.notes.append(Note("dns.ilo_no_policy", dmarc=d.detail, domain=dom, spf=spf_text))
+        state.facts.ilo_dmarc_policy = "none-published"
+        state.notes.append(Note("dns.ilo_no_policy", dmarc=d.detail, domain=dom, spf=spf_text))
         return
     tags = d.tags or {}
     policy = (tags.get("sp") if dom != domains.ILO_DOMAIN and tags.get("sp") else tags.get("p", "")).lower()
-    st.facts.ilo_dmarc_policy = policy or "invalid"
+    state.facts.ilo_dmarc_policy = policy or "invalid"
     if policy in ("reject", "quarantine"):
-        st.notes.append(Note("dns.ilo_enforced", dmarc=d.detail, what=Phrase("notes", f"dns.what.{policy}"),
+        state.notes.append(Note("dns.ilo_enforced", dmarc=d.detail, what=Phrase("notes", f"dns.what.{policy}"),
                              domain=dom, spf=spf_text))
     else:
-        st.notes.append(Note("dns.ilo_lax", dmarc=d.detail, policy=policy or "?", domain=dom, spf=spf_text))
+        state.notes.append(Note("dns.ilo_lax", dmarc=d.detail, policy=policy or "?", domain=dom, spf=spf_text))
 
 
-def _other_sender(st: State, lk: Lookups, s, dom: str, info, status_of) -> None:
-    stt = status_of(dom)
-    if stt.kind == "unknown":
+def _other_sender(state: State, lk: Lookups, s, dom: str, info, status_of) -> None:
+    sender_status = status_of(dom)
+    if sender_status.kind == "unknown":
         return
-    if stt.receives_mail is False:
+    if sender_status.receives_mail is False:
         said_kind, said = validator_says(lk, s.address)
         if said_kind == "deliverable":
-            st.notes.append(Note("dns.deliverable", domain=dom, status=stt.detail))
+            state.notes.append(Note("dns.deliverable", domain=dom, status=sender_status.detail))
         else:
-            why = _with_validator(detail("dns.sender", domain=dom, status=stt.detail), said_kind, said)
-            if stt.kind == "nxdomain":
-                st.facts.dns_sender_nxdomain = True
-                _add(st, "sender_nxdomain", _sender_ev(st, s, why))
+            why = _with_validator(detail("dns.sender", domain=dom, status=sender_status.detail), said_kind, said)
+            if sender_status.kind == "nxdomain":
+                state.facts.dns_sender_nxdomain = True
+                _add(state, "sender_nxdomain", _sender_ev(state, s, why))
                 return
-            st.facts.dns_sender_no_mail = True
-            _add(st, "sender_no_mail", _sender_ev(st, s, why))
+            state.facts.dns_sender_no_mail = True
+            _add(state, "sender_no_mail", _sender_ev(state, s, why))
     spf, answered = spf_record(lk, dom)
     if _spf_rejects_all(spf):
-        st.facts.dns_sender_sends_no_mail = True
-        _add(st, "sender_sends_no_mail", _sender_ev(st, s, detail("dns.sends_no_mail", domain=dom, record=spf)))
+        state.facts.dns_sender_sends_no_mail = True
+        _add(state, "sender_sends_no_mail", _sender_ev(state, s, detail("dns.sends_no_mail", domain=dom, record=spf)))
     if info.lookalike:
         d = dmarc_policy(lk, dom)
         if d.found is False:
             spf_said = (detail("dns_spf.record", record=spf) if spf
                         else detail("dns_spf.none") if answered else detail("dns_spf.unread"))
-            st.facts.dns_lookalike_no_dmarc = True
-            _add(st, "lookalike_no_dmarc", _sender_ev(st, s, detail("dns.no_dmarc", domain=dom, dmarc=d.detail,
+            state.facts.dns_lookalike_no_dmarc = True
+            _add(state, "lookalike_no_dmarc", _sender_ev(state, s, detail("dns.no_dmarc", domain=dom, dmarc=d.detail,
                                                                     spf=spf_said)))
