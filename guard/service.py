@@ -22,7 +22,9 @@ def add_service_arguments(p) -> None:
                    help="run even as root (by default guard refuses: run it as its own user)")
     p.add_argument("--log-format", choices=("text", "json"), default="text",
                    help="log lines as text (default) or one JSON object a line")
-    p.add_argument("--syslog", action="store_true", help="log to syslog (/dev/log, facility mail) too")
+    p.add_argument("--syslog", action="store_true", help="log to syslog (facility mail) too")
+    p.add_argument("--syslog-socket", default="/dev/log", metavar="PATH",
+                   help="the syslog daemon's socket (default /dev/log)")
 
 
 def _mode(text: str) -> int:
@@ -62,7 +64,7 @@ def setup_logging(args, tag: str) -> None:
         from logging.handlers import SysLogHandler
 
         try:
-            s = SysLogHandler(address="/dev/log", facility=SysLogHandler.LOG_MAIL)
+            s = SysLogHandler(address=getattr(args, "syslog_socket", "/dev/log"), facility=SysLogHandler.LOG_MAIL)
         except OSError as e:
             root.warning("no syslog (%s): logging to standard error only", e.strerror or e)
         else:

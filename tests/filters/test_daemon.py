@@ -162,3 +162,41 @@ def test_metrics_count_fifty_messages_by_level_and_action(tmp_path):
     assert value('guard_messages_total{action="accept",error="none",level="clear"}') == 19
     assert value('guard_messages_total{action="accept",error="too-large",level="none"}') == 1
     assert value("guard_check_seconds_count") == 50
+
+
+def test_json_log_lines_and_syslog_carry_the_start_up_line_and_no_content(tmp_path):
+    """An operator's log collector reads one JSON object a line on standard
+    error, and syslog (facility mail) gets the same events; neither holds
+    anything of a message."""
+    import json
+    import socket
+
+    syslog_path = str(tmp_path / "log.sock")
+    collector = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    collector.bind(syslog_path)
+    collector.settimeout(10)
+    d = Daemon(tmp_path, "--log-format", "json", "--syslog", "--syslog-socket", syslog_path)
+    try:
+        p = client(d.sock, stdin=SCAM)
+        assert p.returncode == 0 and p.stdout == filtered(SCAM)[1]
+        os.kill(d.proc.pid, signal.SIGHUP)
+        end = time.monotonic() + 30
+        while "reloaded" not in d.log():
+            assert time.monotonic() < end and d.proc.poll() is None, d.log()
+            time.sleep(0.1)
+        lines = [json.loads(line) for line in d.log().splitlines() if line.strip()]
+        assert all({"time", "level", "message", "pid"} <= set(r) for r in lines)
+        start = next(r for r in lines if r["message"].startswith("starting on"))
+        assert "rule packs " in start["message"] and "guard 0." in start["message"]
+        assert start["level"] == "info" and start["pid"] == d.proc.pid
+        datagrams = []
+        while len(datagrams) < 2:
+            datagrams.append(collector.recv(65536).decode())
+        # <22> is facility mail (2) at level info (6)
+        assert datagrams[0].startswith(f"<22>guard-daemon[{d.proc.pid}]: ")
+        assert "starting on" in datagrams[0] and "reloaded" in datagrams[1]
+        for secret in ("Western Union", "vacancy", "Subject"):
+            assert secret not in d.log() and not any(secret in g for g in datagrams)
+    finally:
+        d.stop()
+        collector.close()
