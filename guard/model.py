@@ -177,6 +177,7 @@ class Verdict:
             "unknowns": list(self.unknowns),
             "notes": list(self.notes),
             "complete": self.complete,
+            "incomplete": self.incomplete,
             "elapsed_ms": round(self.elapsed_ms, 3),
             "version": __version__,
             "ruleset": self.ruleset,

@@ -61,6 +61,7 @@ def test_to_dict_is_json_with_stable_fields():
     assert {"rule_id", "category", "severity", "confidence", "title", "explanation",
             "breaks", "score", "evidence"} <= set(f)
     assert "views" not in check(SCAM).to_dict()
+    assert s["complete"] is True and s["incomplete"] is None
 
 
 @pytest.mark.parametrize("lang,word", [("en", "fee"), ("es", "cuota"), ("fr", "frais")])
@@ -119,7 +120,8 @@ def test_internal_error_log_quotes_nothing_of_the_message(monkeypatch, caplog):
 def test_time_budget_is_enforced_by_the_engine():
     huge = "Dear candidate, job interview. " + ("please pay the fee now. " * 80_000)
     v = check(huge, time_budget=0.001)
-    assert v.complete is False
+    assert v.complete is False and v.incomplete == "timeout"
+    assert v.to_dict()["incomplete"] == "timeout"
     assert any("time budget" in n for n in v.notes)
     assert v.elapsed_ms < 5_000
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guard import CATEGORIES, __version__
-from guard.model import SCHEMA, WARNING_POINTS
+from guard.model import INCOMPLETE, SCHEMA, WARNING_POINTS
 
 from .catalogs import LANGS
 
@@ -73,7 +73,7 @@ def spec(max_message_chars: int, max_sender_chars: int) -> dict:
     verdict = {
         "type": "object",
         "required": ["schema", "level", "score", "claims_ilo", "lang", "findings", "advice",
-                     "sender", "unknowns", "notes", "complete", "elapsed_ms", "version",
+                     "sender", "unknowns", "notes", "complete", "incomplete", "elapsed_ms", "version",
                      "ruleset", "views"],
         "properties": {
             "schema": {"const": SCHEMA},
@@ -98,6 +98,8 @@ def spec(max_message_chars: int, max_sender_chars: int) -> dict:
             "unknowns": {"type": "array", "items": {"type": "string"}},
             "notes": {"type": "array", "items": {"type": "string"}},
             "complete": {"type": "boolean"},
+            "incomplete": {"enum": [*INCOMPLETE, None],
+                           "description": "Why the check stopped early (null when it completed)."},
             "elapsed_ms": {"type": "number", "minimum": 0},
             "version": {"type": "string"},
             "ruleset": {"type": "string"},
