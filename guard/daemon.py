@@ -82,7 +82,8 @@ def _filter_parser():
 
 
 class Daemon:
-    def __init__(self, pool_factory) -> None:
+    def __init__(self, pool_factory, skips=None) -> None:
+        self.skips = skips              # the daemon's --settings (Watched), or None
         self.pool_factory = pool_factory
         self.pool = pool_factory()
         self.parser = _filter_parser()
@@ -129,7 +130,7 @@ class Daemon:
             with self.lock:
                 pool = self.pool
             try:
-                opts = options_from_args(args, resolver, checker=pool.check)
+                opts = options_from_args(args, resolver, checker=pool.check, skips=self.skips, log=say)
             except ValueError as e:
                 say(f"usage: {e}")
                 frames.send(b"X", b"64")
@@ -176,6 +177,10 @@ def add_arguments(p) -> None:
                    help=f"the unix socket to listen on (default {DEFAULT_SOCKET})")
     p.add_argument("--workers", type=lambda t: whole_number(t, 1), default=2, metavar="N",
                    help="worker processes that run the checks (default 2)")
+    p.add_argument("--settings", metavar="FILE", default=None,
+                   help="TOML settings file: [allow] senders and sender_domains pass unchecked when the "
+                        "client gives --envelope-from; re-read when it changes (a client's own --settings "
+                        "is used only when the daemon has none)")
     add_service_arguments(p)
     add_metrics_argument(p)
 
@@ -187,10 +192,17 @@ def run(args) -> int:
     setup_logging(args, "guard-daemon")
     if refuse_root(args, "guard daemon"):
         return 77
+    from .settings import SettingsError, Watched
+
+    try:
+        skips = Watched(args.settings) if args.settings else None
+    except SettingsError as e:
+        print(f"guard daemon: settings: {e}", file=sys.stderr)
+        return 78  # EX_CONFIG, as guard milter
     listener = bind_unix(args.socket, args.socket_mode, args.group, "guard daemon")
     if listener is None:
         return 71
-    d = Daemon(lambda: WorkerPool(args.workers))
+    d = Daemon(lambda: WorkerPool(args.workers), skips)
     from .metrics import start_from_args
 
     if not start_from_args(args, "guard daemon", healthy=lambda: d.pool.alive()):

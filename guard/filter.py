@@ -36,7 +36,7 @@ import re
 import sys
 
 from . import __version__  # noqa: F401 - part of this module's names
-from .decision import FLAG, STATUS, Policy, decide, status_value, unknown_value  # noqa: F401
+from .decision import FLAG, STATUS, Policy, decide, skipped, status_value, unknown_value  # noqa: F401
 
 PREFIX = b"x-guard-"
 RENAMED_PREFIX = b"X-Prev-Guard-"
@@ -317,7 +317,8 @@ class Options:
     def __init__(self, *, max_size: int = DEFAULT_MAX_SIZE, time_budget: float = DEFAULT_TIME_BUDGET,
                  on_error: str = "pass", exit_verdict: bool = False, trusted_authserv_ids=(),
                  resolver=None, dns_budget: float = 2.0, headers: str = "classic",
-                 subject_tag: str | None = None, subject_tag_level: str = "fraud", checker=None) -> None:
+                 subject_tag: str | None = None, subject_tag_level: str = "fraud", checker=None,
+                 skips=None, envelope_from: str | None = None) -> None:
         from .api import authserv_ids
 
         if on_error not in ("pass", "tempfail"):
@@ -337,6 +338,19 @@ class Options:
         self.trusted_authserv_ids = tuple(sorted(authserv_ids(trusted_authserv_ids)))
         self.resolver = resolver
         self.dns_budget = seconds(dns_budget, "dns_budget")
+        # the settings file (guard/settings.py Watched, or None) and the
+        # envelope sender its allowlist is matched against
+        self.skips = skips
+        self.envelope_from = envelope_from
+
+    def skip_reason(self) -> str | None:
+        """``allowlist`` when the settings file's [allow] names the envelope
+        sender, else None. A pipe knows no SMTP authentication and no client
+        address, so [skip] does not apply here, and the From header is never
+        used: anybody can write it."""
+        if self.skips is None or not self.envelope_from:
+            return None
+        return self.skips.get().reason(self.envelope_from, None, None)
 
 
 def _log(msg: str) -> None:
@@ -367,7 +381,10 @@ def filter_stream(inp, out, opts: Options) -> tuple[int, bool]:
     over = len(raw) > opts.max_size
     code = EX_OK
     try:
-        if over:
+        reason = opts.skip_reason()
+        if reason is not None:
+            d = skipped(reason)
+        elif over:
             d = decide(None, opts.policy, error="size", max_size=opts.max_size)
             _log(f"message larger than {opts.max_size} bytes: passed through unchecked")
         else:
@@ -479,6 +496,11 @@ def add_arguments(p) -> None:
                         "ignores the output of a filter that exits non-zero)")
     p.add_argument("--trusted-authserv-id", action="append", default=[], metavar="ID",
                    help="believe Authentication-Results headers from this server (repeatable)")
+    p.add_argument("--settings", metavar="FILE", default=None,
+                   help="TOML settings file whose [allow] senders and sender_domains pass unchecked "
+                        "(matched against --envelope-from only; a bad file is logged and ignored)")
+    p.add_argument("--envelope-from", metavar="ADDR", default=None,
+                   help="the envelope sender (a Postfix pipe's ${sender}), for the settings' allowlist")
     add_header_arguments(p)
     add_dns_arguments(p)
 
@@ -494,14 +516,24 @@ def add_header_arguments(p) -> None:
                    help="the lowest level whose Subject is tagged (default fraud)")
 
 
-def options_from_args(args, resolver=None, checker=None) -> Options:
+def options_from_args(args, resolver=None, checker=None, skips=None, log=None) -> Options:
     """The filter's Options from its parsed command line (also the daemon's,
-    which parses the client's command line with the same parser)."""
+    which parses the client's command line with the same parser). ``skips``:
+    settings already loaded (the daemon's own ``--settings``), used instead
+    of the command line's."""
+    if skips is None and getattr(args, "settings", None):
+        from .settings import SettingsError, Watched
+
+        try:
+            skips = Watched(args.settings)
+        except SettingsError as e:      # fail open: a typo in the file must not hold mail
+            (log or _log)(f"settings not used: {e}")
     return Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
                    exit_verdict=args.exit_verdict, trusted_authserv_ids=args.trusted_authserv_id,
                    resolver=resolver, dns_budget=getattr(args, "dns_timeout", 2.0),
                    headers=args.headers, subject_tag=args.subject_tag,
-                   subject_tag_level=args.subject_tag_level, checker=checker)
+                   subject_tag_level=args.subject_tag_level, checker=checker,
+                   skips=skips, envelope_from=getattr(args, "envelope_from", None))
 
 
 def run(args) -> int:

@@ -1,5 +1,7 @@
-"""The milter's settings file (TOML), ``guard milter --settings FILE``:
-who is not checked. Example (README.md, "Settings file"):
+"""The settings file (TOML) of ``guard milter``, ``guard daemon`` and
+``guard filter`` (``--settings FILE``): who is not checked. The milter
+applies all of it; a pipe (filter, daemon) only ``[allow]``, matched against
+the ``--envelope-from`` it is given. Example (README.md, "Settings file"):
 
     [allow]
     senders = ["jobs@partner.example"]        # envelope senders, exactly (any case)

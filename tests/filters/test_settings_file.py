@@ -101,3 +101,107 @@ def test_the_milter_reads_auth_authen_and_the_client_address(monkeypatch, tmp_pa
         m.connect("client", 4, (ip, 25))
         assert m.envfrom("<x@gmail.com>") == Milter.CONTINUE
         assert m.msg.skip == want
+
+
+# -- guard filter and guard daemon: the same file, matched against --envelope-from ------
+
+def _filter(raw: bytes, *argv: str) -> tuple[int, bytes, list[str]]:
+    import argparse
+    import io
+
+    from guard import filter as gf
+
+    p = argparse.ArgumentParser()
+    gf.add_arguments(p)
+    logged: list[str] = []
+    opts = gf.options_from_args(p.parse_args(list(argv)), log=logged.append)
+    opts.log = logged.append
+    out = io.BytesIO()
+    code, _ = gf.filter_stream(io.BytesIO(raw), out, opts)
+    return code, out.getvalue(), logged
+
+
+def _status(out: bytes) -> str:
+    import email
+
+    return " ".join(email.message_from_bytes(out)["X-Guard-Status"].split())
+
+
+def test_filter_passes_an_allowlisted_envelope_sender_unchecked_and_checks_the_rest(tmp_path):
+    f = tmp_path / "guard.toml"
+    f.write_text(GOOD)
+    code, out, _ = _filter(SCAM, "--settings", str(f), "--envelope-from", "<jobs@partner.example>",
+                           "--exit-verdict")
+    assert code == 0 and _status(out).startswith("Skipped, reason=allowlist")
+    assert out.endswith(SCAM.split(b"\n\n", 1)[1])          # the body as it came
+    code, out, _ = _filter(SCAM, "--settings", str(f), "--envelope-from", "hr@untrusted.example",
+                           "--exit-verdict")
+    assert code == 20 and _status(out).startswith("Yes, level=fraud")
+
+
+def test_filter_never_takes_the_allowlisted_sender_from_the_from_header(tmp_path):
+    """Anybody can write a From header: without --envelope-from nothing is skipped."""
+    f = tmp_path / "guard.toml"
+    f.write_text(GOOD)
+    forged = SCAM.replace(b"From: ", b"From: Jobs <jobs@partner.example>\nX-Old-From: ", 1)
+    code, out, _ = _filter(forged, "--settings", str(f), "--exit-verdict")
+    assert code == 20 and _status(out).startswith("Yes, level=fraud")
+
+
+def test_filter_with_a_broken_settings_file_logs_it_and_still_checks(tmp_path):
+    f = tmp_path / "guard.toml"
+    f.write_text("[allow]\nsendrs = ['jobs@partner.example']\n")
+    code, out, logged = _filter(SCAM, "--settings", str(f), "--envelope-from", "jobs@partner.example",
+                                "--exit-verdict")
+    assert code == 20 and _status(out).startswith("Yes, level=fraud")
+    assert any("settings not used" in line and "sendrs" in line for line in logged)
+
+
+def test_daemon_applies_its_own_settings_file_to_the_clients_envelope_sender(tmp_path):
+    import subprocess
+    import sys
+
+    from mailharness import LoggedProcess
+
+    root = Path(__file__).resolve().parents[2]
+    f = tmp_path / "guard.toml"
+    f.write_text(GOOD)
+    sock = str(tmp_path / "g.sock")
+
+    class Daemon(LoggedProcess):
+        pass
+
+    d = Daemon()
+    d.log_path = tmp_path / "daemon.log"
+    d.log_fh = open(d.log_path, "wb")
+    d.proc = subprocess.Popen([sys.executable, "-m", "guard", "daemon", "--socket", sock, "--settings", str(f),
+                               *(["--allow-root"] if os.geteuid() == 0 else [])],
+                              cwd=root, stderr=d.log_fh, stdin=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 30
+        while "starting on" not in d.log():
+            assert d.proc.poll() is None and time.monotonic() < end, d.log()
+            time.sleep(0.05)
+
+        def client(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "guard_client", "--socket", sock, *args],
+                                  input=SCAM, capture_output=True, cwd=root, timeout=60)
+
+        p = client("--envelope-from", "hr@mail.trusted.example")
+        assert p.returncode == 0 and _status(p.stdout).startswith("Skipped, reason=allowlist"), p.stderr
+        p = client("--envelope-from", "hr@elsewhere.example", "--exit-verdict")
+        assert p.returncode == 20 and _status(p.stdout).startswith("Yes, level=fraud")
+    finally:
+        d.stop()
+
+
+def test_daemon_refuses_to_start_with_a_broken_settings_file(tmp_path):
+    import subprocess
+    import sys
+
+    f = tmp_path / "guard.toml"
+    f.write_text("[allow]\nsenders = 'not a list'\n")
+    p = subprocess.run([sys.executable, "-m", "guard", "daemon", "--socket", str(tmp_path / "g.sock"),
+                        "--settings", str(f), *(["--allow-root"] if os.geteuid() == 0 else [])],
+                       capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=60)
+    assert p.returncode == 78 and "settings" in p.stderr and "Traceback" not in p.stderr
