@@ -289,6 +289,43 @@ def start_workers(settings: Settings) -> WorkerPool:
     return POOL
 
 
+def reload_workers() -> None:
+    """New rule packs: a new spawner (it loads the packs afresh) and its
+    workers take the next messages; the old ones are closed. A message in
+    flight keeps the pool it started with."""
+    global POOL
+    if POOL is None or SETTINGS is None:
+        return
+    old, POOL = POOL, WorkerPool(SETTINGS.workers)
+    old.close()
+    from .daemon import _ruleset_line
+
+    log.info("reloaded: %s", _ruleset_line())
+
+
+def _reload_on_sigusr1() -> None:
+    """libmilter keeps SIGHUP (it stops the milter on it), so the milter
+    reloads on SIGUSR1 (``systemctl reload`` sends it, see the unit file).
+    The signal is blocked before libmilter starts its threads, so every
+    thread inherits the block, and one thread of ours takes it with sigwait:
+    the main thread sits in libmilter's C code and would never run a Python
+    signal handler."""
+    import signal
+    import threading
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+
+    def wait() -> None:
+        while True:
+            signal.sigwait({signal.SIGUSR1})
+            try:
+                reload_workers()
+            except Exception as e:  # noqa: BLE001 - keep the old workers and say so
+                log.error("reload failed: %s: %s", type(e).__name__, e)
+
+    threading.Thread(target=wait, name="guard-reload", daemon=True).start()
+
+
 def stop_workers() -> None:
     global POOL
     pool, POOL = POOL, None
@@ -609,6 +646,7 @@ def run(args) -> int:
     log.info("starting on %s (%s; on fraud: %s, on error: %s, time budget %gs, max size %d, %d workers)",
              args.socket, _ruleset_line(), args.on_fraud, args.on_error, args.time_budget, args.max_size,
              args.workers)
+    _reload_on_sigusr1()
     try:
         Milter.runmilter(args.name, args.socket, args.mta_timeout)
     except Exception as e:  # noqa: BLE001 - e.g. the port is taken

@@ -127,3 +127,23 @@ def test_absent_milter_with_default_action_tempfail_defers(postfix, milter_facto
     assert code is not None and 400 <= code < 500, e.value
     time.sleep(0.5)
     assert not any(b"no-milter@example.org" in m for m in postfix.delivered())
+
+
+def test_sigusr1_reloads_the_milter_which_keeps_serving(postfix, milter_factory):
+    """``systemctl reload`` (SIGUSR1: libmilter stops on SIGHUP) gives new
+    workers from a new spawner, and mail goes on being checked."""
+    import os
+    import signal
+
+    postfix.set(milter_default_action="tempfail")
+    m = milter_factory("--on-fraud", "tag")
+    send(postfix, message("scam.eml", "before-reload@example.net"))
+    assert unfold(parsed(postfix.wait_for("before-reload@example.net"))["X-Guard-Status"]).startswith("Yes, level=fraud")
+    os.kill(m.proc.pid, signal.SIGUSR1)
+    end = time.monotonic() + 30
+    while "reloaded: guard " not in m.log():
+        assert time.monotonic() < end and m.proc.poll() is None, m.log()
+        time.sleep(0.1)
+    send(postfix, message("scam.eml", "after-reload@example.net"))
+    assert unfold(parsed(postfix.wait_for("after-reload@example.net"))["X-Guard-Status"]).startswith("Yes, level=fraud")
+    assert m.proc.poll() is None
