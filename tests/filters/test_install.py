@@ -102,6 +102,16 @@ def test_the_units_command_line_serves_postfix_on_its_unix_socket(installed, pos
         assert b"X-Guard-Status: Yes, level=fraud" in got and b"X-Guard-Flag: FRAUD" in got
         text = (base / "milter.log").read_text()
         assert "starting on unix:" in text and "rule packs" in text
+        # systemctl reload runs the unit's ExecReload with the main pid (the
+        # milter: runuser may have forked it as its child)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        main_pid = children[0] if children else str(proc.pid)
+        subprocess.run(shlex.split(svc["ExecReload"].replace("$MAINPID", main_pid)), check=True)
+        end = time.monotonic() + 30
+        while "reloaded: guard " not in (base / "milter.log").read_text():
+            assert proc.poll() is None and time.monotonic() < end, (base / "milter.log").read_text()
+            time.sleep(0.1)
+        assert proc.poll() is None
     finally:
         proc.terminate()
         try:
