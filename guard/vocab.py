@@ -804,7 +804,9 @@ def _upper_possible(t: "Text", term: str) -> bool:
         shape = _UPPER_SHAPES.get(term)
         if shape is None:
             letters = [re.escape(c.upper()) for c in term if c.isalnum()]
-            shape = _UPPER_SHAPES[term] = re.compile("[^A-Za-z0-9]*".join(letters))
+            shape = re.compile("[^A-Za-z0-9]*".join(letters))
+            if len(_UPPER_SHAPES) < 1024:       # a '=TERM*' hit may be any word: keep the cache bounded
+                _UPPER_SHAPES[term] = shape
         got = seen[term] = shape.search(orig) is not None
     return got
 

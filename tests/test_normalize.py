@@ -98,3 +98,26 @@ def test_every_squeezed_word_maps_back_to_itself_in_the_original(parts):
         a, b = text.original_span(at, at + len(folded))
         assert original[a:b] == word
         pos = at + len(folded)
+
+
+@pytest.mark.parametrize("text,hits", [
+    ("B.I.T Dakar : votre dossier", ["B.I.T"]),
+    ("un bit de données, puis le B I T de Genève", ["B I T"]),   # the lower-case word is no hit
+    ("un bit de données", []),
+    ("Le BIT Dakar", ["BIT"]),
+])
+def test_a_capital_only_term_hits_where_the_original_is_in_capitals(text, hits):
+    """"=BIT" (the ILO's French initials) is the ILO only in capitals, even
+    spaced or dotted; the word "bit" elsewhere in the text does not count."""
+    from guard.rules import default_ruleset
+    from guard.vocab import scan
+
+    vocab = default_ruleset().vocab
+    t = Text.of(NormView.of(text))
+    scan(vocab, t)
+    got = []
+    for a, b in t.hits.get("ilo_name", []):
+        if t.text[a:b] == "bit":
+            oa, ob = t.original_span(a, b)
+            got.append(text[oa:ob])
+    assert got == hits
