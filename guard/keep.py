@@ -22,6 +22,7 @@ view's sorted concept hits.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from .scope import negated, reported
@@ -78,6 +79,10 @@ def _touched(view: View, start: int, end: int, concepts) -> bool:
     return False
 
 
+# a list item's marker at the start of a line: "- ", "* ", "· " (a folded
+# bullet), "1. ", "2) ", "a) "
+_ITEM = re.compile(r" *(?:[-*·]|\d{1,2}[.)]|[a-z]\))(?= )")
+
 _ADDRESS = ("you_word", "your", "request_cue", "for_the_job", "imperative")
 _ADDRESS_REACH = 600     # the near part of a very long sentence, in characters
 
@@ -94,8 +99,13 @@ def addresses_reader(view: View, start: int) -> bool:
     # a chat line's speaker label ("Agent Shahid: Visa + medical 50,000") starts the utterance
     label = text.text.rfind(": ", sentence_start, start)
     utterance = sentence_start if label < 0 else label + 1
+    line = text.text.rfind("\n", sentence_start, start) + 1
     if text.norm.chat:          # in a chat, each line of a message is said to the reader
-        utterance = max(utterance, text.text.rfind("\n", sentence_start, start) + 1)
+        utterance = max(utterance, line)
+    elif line > 0 and (_ITEM.match(text.text, line) or text.text[max(0, line - 9):line - 1].rstrip(" ").endswith(":")):
+        # an item of a list or of a form ("Conditions:\n- Deposit ... 150 000 FCFA",
+        # "1. Visa stamping 45 000"): each item stands on its own, as a chat line does
+        utterance = max(utterance, line)
     if text.words_between(utterance, start) <= 1:
         return True
     return any(text.starts_in(concept, sentence_start, sentence_end) for concept in _ADDRESS)

@@ -238,7 +238,7 @@ def _edit(tmp_path, name, old, new):
 @pytest.mark.parametrize("old,new,expect", [
     ('when.any_fact = ["sender_lookalike"', 'when.any_fact = ["sender_lookalke"', r"GRD902: when\.any_fact: unknown fact 'sender_lookalke'"),
     ('when.contexts = ["ilo_named"]', 'when.contexts = ["ilo_nmaed"]', r"GRD901: when\.contexts: unknown context 'ilo_nmaed'"),
-    ('when.any_rule = ["GRD501"]', 'when.any_rule = ["GRD510"]', r"GRD903: when\.any_rule: unknown rule 'GRD510'"),
+    ('when.any_rule = ["GRD501", "GRD502"]', 'when.any_rule = ["GRD501", "GRD510"]', r"GRD903: when\.any_rule: unknown rule 'GRD510'"),
     ('when.any_category = ["fee_request"', 'when.any_catgory = ["fee_request"', r"GRD901: when: unknown key 'any_catgory'"),
     ('when.any_category = ["fee_request"', 'when.any_category = ["fee_reqest"', r"GRD901: when\.any_category: unknown category 'fee_reqest'"),
 ])
