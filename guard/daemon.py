@@ -135,7 +135,6 @@ class Daemon:
                 say(f"usage: {e}")
                 frames.send(b"X", b"64")
                 return
-            opts.log = say
             t0 = time.perf_counter()
             code, _ = filter_stream(inp, frames, opts)
             metrics.observe(opts.decision, time.perf_counter() - t0)

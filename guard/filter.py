@@ -520,7 +520,8 @@ def options_from_args(args, resolver=None, checker=None, skips=None, log=None) -
     """The filter's Options from its parsed command line (also the daemon's,
     which parses the client's command line with the same parser). ``skips``:
     settings already loaded (the daemon's own ``--settings``), used instead
-    of the command line's."""
+    of the command line's; ``log``: where the lines for standard error go
+    (the daemon sends them to its client)."""
     if skips is None and getattr(args, "settings", None):
         from .settings import SettingsError, Watched
 
@@ -528,12 +529,15 @@ def options_from_args(args, resolver=None, checker=None, skips=None, log=None) -
             skips = Watched(args.settings)
         except SettingsError as e:      # fail open: a typo in the file must not hold mail
             (log or _log)(f"settings not used: {e}")
-    return Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
+    opts = Options(max_size=args.max_size, time_budget=args.time_budget, on_error=args.on_error,
                    exit_verdict=args.exit_verdict, trusted_authserv_ids=args.trusted_authserv_id,
                    resolver=resolver, dns_budget=getattr(args, "dns_timeout", 2.0),
                    headers=args.headers, subject_tag=args.subject_tag,
                    subject_tag_level=args.subject_tag_level, checker=checker,
                    skips=skips, envelope_from=getattr(args, "envelope_from", None))
+    if log is not None:
+        opts.log = log              # where the run's lines for standard error go
+    return opts
 
 
 def run(args) -> int:

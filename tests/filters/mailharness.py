@@ -224,6 +224,23 @@ class LoggedProcess:
         self.log_fh.close()
 
 
+class DaemonProcess(LoggedProcess):
+    """``guard daemon`` in a child process on ``folder``/guard.sock (root
+    runs need ``--allow-root``), started once its log says it listens."""
+
+    def __init__(self, folder: Path, *args: str) -> None:
+        self.sock = str(folder / "guard.sock")
+        self.log_path = folder / "daemon.log"
+        self.log_fh = open(self.log_path, "wb")
+        root_args = ["--allow-root"] if os.geteuid() == 0 else []
+        self.proc = subprocess.Popen([sys.executable, "-m", "guard", "daemon", "--socket", self.sock, *root_args,
+                                      *args], cwd=ROOT, stderr=self.log_fh, stdin=subprocess.DEVNULL)
+        end = time.monotonic() + 30
+        while "starting on" not in self.log():
+            assert self.proc.poll() is None and time.monotonic() < end, self.log()
+            time.sleep(0.05)
+
+
 class MilterProcess(LoggedProcess):
     """``guard milter`` in a child process on 127.0.0.1:PORT."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from guard import filter as gf
-from mailharness import LoggedProcess
+from mailharness import DaemonProcess as Daemon
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,19 +27,6 @@ GENUINE = (DATA / "genuine.eml").read_bytes()
 ROOT_ARGS = ["--allow-root"] if os.geteuid() == 0 else []
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the daemon needs POSIX")
-
-
-class Daemon(LoggedProcess):
-    def __init__(self, folder: Path, *args: str) -> None:
-        self.sock = str(folder / "guard.sock")
-        self.log_path = folder / "daemon.log"
-        self.log_fh = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "guard", "daemon", "--socket", self.sock, *ROOT_ARGS,
-                                      *args], cwd=ROOT, stderr=self.log_fh, stdin=subprocess.DEVNULL)
-        end = time.monotonic() + 30
-        while "starting on" not in self.log():
-            assert self.proc.poll() is None and time.monotonic() < end, self.log()
-            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

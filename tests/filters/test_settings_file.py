@@ -115,7 +115,6 @@ def _filter(raw: bytes, *argv: str) -> tuple[int, bytes, list[str]]:
     gf.add_arguments(p)
     logged: list[str] = []
     opts = gf.options_from_args(p.parse_args(list(argv)), log=logged.append)
-    opts.log = logged.append
     out = io.BytesIO()
     code, _ = gf.filter_stream(io.BytesIO(raw), out, opts)
     return code, out.getvalue(), logged
@@ -161,31 +160,15 @@ def test_daemon_applies_its_own_settings_file_to_the_clients_envelope_sender(tmp
     import subprocess
     import sys
 
-    from mailharness import LoggedProcess
+    from mailharness import ROOT, DaemonProcess
 
-    root = Path(__file__).resolve().parents[2]
     f = tmp_path / "guard.toml"
     f.write_text(GOOD)
-    sock = str(tmp_path / "g.sock")
-
-    class Daemon(LoggedProcess):
-        pass
-
-    d = Daemon()
-    d.log_path = tmp_path / "daemon.log"
-    d.log_fh = open(d.log_path, "wb")
-    d.proc = subprocess.Popen([sys.executable, "-m", "guard", "daemon", "--socket", sock, "--settings", str(f),
-                               *(["--allow-root"] if os.geteuid() == 0 else [])],
-                              cwd=root, stderr=d.log_fh, stdin=subprocess.DEVNULL)
+    d = DaemonProcess(tmp_path, "--settings", str(f))
     try:
-        end = time.monotonic() + 30
-        while "starting on" not in d.log():
-            assert d.proc.poll() is None and time.monotonic() < end, d.log()
-            time.sleep(0.05)
-
         def client(*args: str) -> subprocess.CompletedProcess:
-            return subprocess.run([sys.executable, "-m", "guard_client", "--socket", sock, *args],
-                                  input=SCAM, capture_output=True, cwd=root, timeout=60)
+            return subprocess.run([sys.executable, "-m", "guard_client", "--socket", d.sock, *args],
+                                  input=SCAM, capture_output=True, cwd=ROOT, timeout=60)
 
         p = client("--envelope-from", "hr@mail.trusted.example")
         assert p.returncode == 0 and _status(p.stdout).startswith("Skipped, reason=allowlist"), p.stderr
