@@ -94,6 +94,27 @@ _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·/][^\W\d_](?![^\W\d_]|['
 # starts with a character class: re then skips ahead in C to each separator
 # instead of trying the look-behind at every offset (3x faster on real mail).
 _SPACED_HINT = re.compile(r"[ .\-_*·/][^\W\d_][ .\-_*·/][^\W\d_](?![^\W\d_]|['\u2019])")
+# Every match of _SPACED starts one character before a separator that
+# _SPACED_AT finds (its first step): _spaced_matches tries _SPACED only
+# there, a search that skips ahead in C to each separator, where _SPACED's
+# leading look-behind is tried at every offset of the text.
+_SPACED_AT = re.compile(r"[ .\-_*·/](?=[^\W\d_][ .\-_*·/][^\W\d_](?![^\W\d_]|['\u2019]))")
+
+
+def _spaced_matches(text: str):
+    """The matches of _SPACED.finditer(text), found from _SPACED_AT's."""
+    pos = 0
+    match = _SPACED.match
+    for h in _SPACED_AT.finditer(text):
+        s = h.start() - 1
+        if s < pos:
+            continue
+        m = match(text, s)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 # "*", "_" or "|" between two letters; written to start with the character
 # class (then the look-behind) so that re skips ahead to each candidate
 _INWORD = re.compile(r"[*_|](?<=[^\W\d_][*_|])[*_|]*(?=[^\W\d_])")
@@ -130,9 +151,10 @@ class NormView:
         one speaker are joined into one (see ``_join_turns``)."""
         stages: list[_Stage] = []
         text = _fold(original, stages)
-        for pattern, hint, repl in ((_INWORD, _INWORD, _drop), (_SPACED, _SPACED_HINT, _join_letters)):
-            if hint.search(text) is not None:
-                text = _rewrite(text, pattern, repl, stages)
+        if _INWORD.search(text) is not None:
+            text = _rewrite(text, _INWORD.finditer(text), _drop, stages)
+        if _SPACED_HINT.search(text) is not None:
+            text = _rewrite(text, _spaced_matches(text), _join_letters, stages)
         chat = False
         if turns and "\n" in text and _TURN_HINT.search(text) is not None and _TURN.search(text) is not None:
             chat = True
@@ -265,8 +287,9 @@ def replace_spans(text: str, items: list[tuple[int, int, str]], stages: list[_St
     return _checked("".join(parts), n + len(text) - pos, _Stage(ns, os_), stages)
 
 
-def _rewrite(text: str, pattern: re.Pattern[str], repl, stages: list[_Stage]) -> str:
-    """Replace every match of ``pattern``; record the offset map as a stage.
+def _rewrite(text: str, matches, repl, stages: list[_Stage]) -> str:
+    """Replace each of ``matches`` (in order, disjoint); record the offset
+    map as a stage.
 
     ``repl(m)`` gives either a one-character string that stands for the whole
     match, or the indexes of the match's characters to keep.
@@ -275,7 +298,7 @@ def _rewrite(text: str, pattern: re.Pattern[str], repl, stages: list[_Stage]) ->
     ns, os_ = [0], [0]
     n = 0
     pos = 0
-    for m in pattern.finditer(text):
+    for m in matches:
         a, b = m.span()
         n += a - pos
         parts.append(text[pos:a])

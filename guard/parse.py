@@ -803,9 +803,31 @@ def _find_addresses_and_links(p: Parsed, view: str, text: str) -> None:
         _find_links(p, view, text)
 
 
+def _email_matches(text: str):
+    """The matches of _EMAIL.finditer(text), found around each "@": _EMAIL
+    tries its look-behind and a 64-character local part at every offset,
+    where most texts hold a few "@". A match holds exactly one "@" (neither
+    part's class has it), starts at most 64 characters before it and ends
+    at most 537 after it, so a search from there to 540 after sees all that
+    decides it; one that starts after the "@" belongs to a later one."""
+    n = len(text)
+    last = 0
+    search = _EMAIL.search
+    find = text.find
+    i = find("@")
+    while i >= 0:
+        m = search(text, max(last, i - 64), min(n, i + 540))
+        if m is not None and m.start() < i:
+            yield m
+            last = m.end()
+            i = find("@", last)
+        else:
+            i = find("@", i + 1)
+
+
 def _find_addresses(p: Parsed, view: str, text: str) -> None:
     """Each different address once (its first place), up to ``MAX_ADDRESSES``."""
-    for m in _EMAIL.finditer(text):
+    for m in _email_matches(text):
         spec = m.group()
         key = spec.lower()
         if key in p.address_keys:

@@ -37,10 +37,13 @@ from dataclasses import dataclass
 
 from .vocab import Text
 
-# a numbered item's "1." or "b." at the start of a line is no sentence end
-_SENT_END = re.compile(r"(?:(?<!\n\d)(?<!\n\d\d)(?<!\n[a-z])\.|[!?;])(?=[ \n]|$)"
-                       r"|(?<!:)\n\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
-_BLOCK_END = re.compile(r"(?<!:)\n\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
+# a numbered item's "1." or "b." at the start of a line is no sentence end;
+# each branch starts with its character and looks behind after it, so that
+# re skips ahead in C to the next ".!?;" or line break (a look-behind first
+# is tried at every offset: 2.5x slower on long mail)
+_SENT_END = re.compile(r"(?:\.(?<!\n\d\.)(?<!\n\d\d\.)(?<!\n[a-z]\.)|[!?;])(?=[ \n]|$)"
+                       r"|\n(?<!:\n)\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
+_BLOCK_END = re.compile(r"\n(?<!:\n)\n|\n(?=\[?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})")
 _QUOTES = re.compile(r"\"|(?:(?<=[ \n(])|^)'(?=[^\W_])|(?<=[^\W_.,!?])'(?=[ \n.,;:!?)]|$)")
 
 

@@ -32,6 +32,7 @@ when asked for. Automata and regular expressions are built once per rule set.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -251,16 +252,19 @@ def hyperscan_available() -> bool:
 class _HSDatabases:
     """Hyperscan block-mode databases of the same keys as the automata: one
     of the word terms (scanned over the spaced copy), one of the others. The
-    keys are literals in Latin-1 bytes, so a text that encodes as Latin-1
-    (after normalisation nearly every text does: accents are gone) is
-    scanned with byte offsets equal to character offsets; a text that does
-    not goes to the automata, and a key outside Latin-1 (€, ₦) can only
-    occur in such a text. Pickles as the serialised databases; scratch space
-    is made per thread (Hyperscan's scratch is not to be shared)."""
+    keys are literals in Latin-1 bytes, so a text is scanned as one byte a
+    character, byte offsets equal to character offsets: a character outside
+    Latin-1 becomes a NUL byte, which no key holds. The few keys outside
+    Latin-1 (€, ₦, ₹: ``extra``) can only occur in such a text and are
+    looked for there with str.find. Pickles as the serialised databases;
+    scratch space is made per thread (Hyperscan's scratch is not to be
+    shared)."""
 
-    def __init__(self, blobs: tuple[bytes | None, bytes | None], values: tuple[list, list]) -> None:
+    def __init__(self, blobs: tuple[bytes | None, bytes | None], values: tuple[list, list],
+                 extra: tuple = ()) -> None:
         self.blobs = blobs
         self.values = values
+        self.extra = extra      # (key, searched in the spaced copy?, value) outside Latin-1
         self._dbs = None
         # word terms with one plain variant (no '*', no '='), the commonest
         # hit: (length, concepts), else None; _scan_hs adds these inline
@@ -277,6 +281,7 @@ class _HSDatabases:
         hs = _hs_module
         blobs: list[bytes | None] = []
         values: list[list] = []
+        extra: list[tuple] = []
         keys = _keys(v, lazy)
         for want_word in (True, False):
             exprs, vals = [], []
@@ -286,6 +291,7 @@ class _HSDatabases:
                 try:
                     exprs.append(key.encode("latin-1"))
                 except UnicodeEncodeError:
+                    extra.append((key, is_word, value))
                     continue
                 vals.append(value)
             values.append(vals)
@@ -296,10 +302,10 @@ class _HSDatabases:
             db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs),
                        flags=0, literal=True)
             blobs.append(hs.dumpb(db))
-        return cls((blobs[0], blobs[1]), (values[0], values[1]))
+        return cls((blobs[0], blobs[1]), (values[0], values[1]), tuple(extra))
 
     def __reduce__(self):
-        return (_HSDatabases, (self.blobs, self.values))
+        return (_HSDatabases, (self.blobs, self.values, self.extra))
 
     def dbs(self):
         """The two databases, or None when they do not load here (a cache
@@ -324,6 +330,13 @@ _SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
 
 
 _NOT_LETTER = re.compile(r"[\x00-\x40\x5b-\x60\x7b-\x7f]")
+
+
+def _nul_for_each(err: UnicodeEncodeError) -> tuple[str, int]:
+    return "\x00" * (err.end - err.start), err.end
+
+
+codecs.register_error("guard-nul", _nul_for_each)
 
 
 def _spaced(flat: str) -> str:
@@ -710,14 +723,18 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
 
 def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, spaced: str, found, orig) -> bool:
     """The Hyperscan pass, hit for hit the same as the automata's; False
-    (nothing done) when the text does not encode as Latin-1."""
+    (nothing done) when the databases do not load here."""
     dbs = v.databases(lazy)
     if dbs is None:
         return False
+    outside = False
     try:
         data = (spaced.encode("latin-1"), flat.encode("latin-1"))
     except UnicodeEncodeError:
-        return False
+        # one NUL byte for each character outside Latin-1 (no key holds
+        # one): offsets stay those of the text
+        outside = True
+        data = (spaced.encode("latin-1", "guard-nul"), flat.encode("latin-1", "guard-nul"))
     loaded = dbs.dbs()
     if loaded is None:
         return False
@@ -760,6 +777,17 @@ def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, spaced: str,
         words.scan(data[0], match_event_handler=on_word, scratch=dbs.scratch(0))
     if raw is not None:
         raw.scan(data[1], match_event_handler=on_raw, scratch=dbs.scratch(1))
+    if outside:
+        for key, is_word, value in dbs.extra:
+            length, first_alnum, last_alnum, variants = value
+            where = spaced if is_word else flat
+            i = where.find(key)
+            while i >= 0:
+                if is_word:      # as on_word: the spaced copy is one longer
+                    add(t, flat, n, i, i + length - 2, True, True, variants, found, orig)
+                elif not (first_alnum and i > 0 and flat[i - 1].isalpha()):
+                    add(t, flat, n, i, i + length - 1, first_alnum, last_alnum, variants, found, orig)
+                i = where.find(key, i + 1)
     return True
 
 

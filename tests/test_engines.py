@@ -1,7 +1,8 @@
 """Hyperscan and pyahocorasick find the same hits (guard/vocab.py).
 
 guard uses Hyperscan where it is installed and falls back to pyahocorasick
-elsewhere (and for texts that do not encode as Latin-1); a verdict must not
+elsewhere (a text outside Latin-1 is scanned by Hyperscan with a NUL byte for
+each such character, its few non-Latin-1 keys by str.find); a verdict must not
 depend on which one ran. These tests check the whole verdict, message by
 message, over every corpus and fixture, and the raw hits on texts chosen to
 reach every branch of the scan (prefix terms, upper-case terms, terms next to
@@ -65,7 +66,10 @@ TEXTS = [
     "150usd, us$200, R$ 900,00, ₦85,000, 200€, KSh 12,000 — the fee.",
     "Envie o PIX de R$ 1.250,00 para a caução reembolsável até amanhã.",
     "feeless, fees, fee-paying, refee, fee's, fee.",
-    "Оплатите сбор: pay the fee 100 USD — 手数料 (non-Latin-1 text goes to the automata)",
+    "Оплатите сбор: pay the fee 100 USD — 手数料 (non-Latin-1 text)",
+    "fee ₹500, ₱1,200, ৳900, ₵300 and €75 — ₦₦ 2,000; x€y, ILO€ the visa fee€",
+    "€",
+    "pay the fee​ now: ₹ 5000 💰 via UPI, فيزا fee 100€",
     "",
     "x",
 ]
@@ -87,6 +91,19 @@ def test_same_hits(text, lazy):
     assert got["hyperscan"] == got["aho-corasick"]
     if "fee" in text and not lazy:
         assert got["hyperscan"].get("fee_noun")      # the comparison is not between two empty results
+
+
+def test_text_outside_latin1_stays_with_hyperscan(monkeypatch):
+    # the automata are not needed (nor unpickled) for such a text
+    v = default_ruleset().vocab
+
+    def refuse(self, lazy):
+        raise AssertionError("the automata were used")
+
+    monkeypatch.setattr(vocab.Vocabulary, "automata", refuse)
+    t = vocab.Text.of(NormView.of("Оплатите: the visa fee is ₹5000, pay now"))
+    vocab.scan(v, t)
+    assert t.hits.get("fee_noun") and t.hits.get("currency")
 
 
 def test_hyperscan_is_the_engine_by_default_here():

@@ -204,3 +204,20 @@ def test_the_ascii_table_is_unicodes():
 def test_skeletons_use_unicodes_confusables():
     assert skeleton("ilօ") == skeleton("ilo") == skeleton("ɪlo") == skeleton("iIo") == skeleton("il0")
     assert skeleton("ilo") != skeleton("ilp")
+
+
+def test_ascii_skeletons_take_a_short_way_to_the_same_look():
+    # host names in links go through the translate shortcut; the long way
+    # (UTS #39 rounds) must agree on every ASCII character a label or a
+    # typed address may hold, alone and in the pairs that merge (rn, vv)
+    import random
+
+    from guard.domains import _skeleton_rounds
+
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.|`\"'"
+    rnd = random.Random(14)
+    samples = [c for c in alphabet] + ["rnm", "vvw", "I1l|0O", "il0-0rg", "m0rn1ng"]
+    samples += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 20))) for _ in range(3000)]
+    for s in samples:
+        assert skeleton(s) == _skeleton_rounds(s.lower()), s
+    assert skeleton("rn1l0") == skeleton("mllo")
