@@ -306,7 +306,25 @@ _JOINED_NAMES = frozenset(h + w for w in _JOIN_WORDS for h in ("ilo", "oit")) | 
     w + h for w in _JOIN_WORDS for h in ("ilo", "oit"))
 
 
+# Every way _lookalike_full finds leaves a trace in a plain ASCII domain
+# with its separators taken out: "ilo" read through its look-alike letters
+# (i, 1, | as l; 0 as o: skeleton() only ever merges letters into one, as
+# rn -> m, never drops one), "oit", or the start of the Organization's name
+# spelled out. A link-heavy message holds thousands of other host names.
+_AS_L = str.maketrans("i1|0", "lllo")
+_NAME_STARTS = ("labo", "trabajo", "travail", "trabalho")
+
+
 def _lookalike(domain: str, name: str, suffix: str) -> str | None:
+    if domain.isascii() and "xn--" not in domain:
+        joined = domain.replace("-", "").replace("_", "").replace(".", "")
+        if ("oit" not in joined and "llo" not in joined.translate(_AS_L)
+                and not any(w in joined for w in _NAME_STARTS)):
+            return None
+    return _lookalike_full(domain, name, suffix)
+
+
+def _lookalike_full(domain: str, name: str, suffix: str) -> str | None:
     if not domain:
         return None
     # ilo.org.<anything>, ilo.org-<anything>: the subdomain trick
@@ -377,7 +395,9 @@ def _near_miss(name: str) -> bool:
         return False
     plain = to_unicode(name).lower().replace("-", "").replace("_", "")
     sk = skeleton(plain)
-    return any(_one_edit(x, t) for x in (plain, sk) for t in ("ilo", "iloorg", _ILO_SK, _ILOORG_SK))
+    # one edit from a word of 3 or 6 letters: 2 to 7 letters long
+    return any(_one_edit(x, t) for x in (plain, sk) if 2 <= len(x) <= 7
+               for t in ("ilo", "iloorg", _ILO_SK, _ILOORG_SK))
 
 
 def domain_of(address: str) -> str:

@@ -330,13 +330,21 @@ _SPACED = {i: " " for i in range(128) if not chr(i).isalpha()}
 
 
 _NOT_LETTER = re.compile(r"[\x00-\x40\x5b-\x60\x7b-\x7f]")
+# _SPACED on bytes (Latin-1): what is not an ASCII letter below 0x80 becomes a space
+_SPACED_BYTES = bytes(32 if i < 128 and not chr(i).isalpha() else i for i in range(256))
 
 
-def _nul_for_each(err: UnicodeEncodeError) -> tuple[str, int]:
-    return "\x00" * (err.end - err.start), err.end
+def _c1_for_each(err: UnicodeEncodeError) -> tuple[str, int]:
+    return "\x80" * (err.end - err.start), err.end
 
 
-codecs.register_error("guard-nul", _nul_for_each)
+codecs.register_error("guard-c1", _c1_for_each)
+
+
+def _spaced_of(t: "Text") -> str:
+    if t._spaced is None:
+        t._spaced = " " + _spaced(t.flat)
+    return t._spaced
 
 
 def _spaced(flat: str) -> str:
@@ -552,6 +560,7 @@ class Text:
     vocab: Vocabulary | None = None
     _lazy_done: bool = False
     _spaced: str | None = None
+    _hs_data: tuple | None = None       # (spaced copy, text, holds characters outside Latin-1?) as bytes
     # derived concepts ([derive]) are matched the first time one is asked
     # for, by this function (set by the engine: frames.py builds on this
     # module); masks that wait for a derived concept are in _pending
@@ -693,14 +702,14 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
     add = _add_hit
-    spaced = t._spaced
-    if spaced is None:
-        spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
-    if engine() == "hyperscan" and _scan_hs(v, t, lazy, flat, n, spaced, found, orig):
+    if engine() == "hyperscan" and _scan_hs(v, t, lazy, flat, n, found, orig):
         hits = t.hits
         for ci, s in found.items():
             hits[names[ci]] = sorted(s)
         return
+    spaced = t._spaced
+    if spaced is None:
+        spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
     words, raw, values = v.automata(lazy)
     if len(words):
         for end, i in words.iter(spaced):
@@ -721,23 +730,26 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
 
 
 
-def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, spaced: str, found, orig) -> bool:
+def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, found, orig) -> bool:
     """The Hyperscan pass, hit for hit the same as the automata's; False
     (nothing done) when the databases do not load here."""
     dbs = v.databases(lazy)
     if dbs is None:
         return False
-    outside = False
-    try:
-        data = (spaced.encode("latin-1"), flat.encode("latin-1"))
-    except UnicodeEncodeError:
-        # one NUL byte for each character outside Latin-1 (no key holds
-        # one): offsets stay those of the text
-        outside = True
-        data = (spaced.encode("latin-1", "guard-nul"), flat.encode("latin-1", "guard-nul"))
     loaded = dbs.dbs()
     if loaded is None:
         return False
+    data = t._hs_data
+    if data is None:
+        # the text as one byte a character: a character outside Latin-1
+        # becomes byte 0x80 (a control character no key holds, and no ASCII
+        # letter or space: it stays itself in the spaced copy, as such a
+        # character does in _spaced's); the spaced copy by bytes.translate
+        raw_bytes = flat.encode("latin-1", "guard-c1")
+        # the keys outside Latin-1 are looked for where a 0x80 byte may be one
+        outside = not flat.isascii() and b"\x80" in raw_bytes
+        data = t._hs_data = (b" " + raw_bytes.translate(_SPACED_BYTES), raw_bytes, outside)
+    outside = data[2]
     add = _add_hit
     wvals, rvals = dbs.values
     words, raw = loaded
@@ -780,7 +792,7 @@ def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, spaced: str,
     if outside:
         for key, is_word, value in dbs.extra:
             length, first_alnum, last_alnum, variants = value
-            where = spaced if is_word else flat
+            where = _spaced_of(t) if is_word else flat
             i = where.find(key)
             while i >= 0:
                 if is_word:      # as on_word: the spaced copy is one longer

@@ -221,3 +221,33 @@ def test_ascii_skeletons_take_a_short_way_to_the_same_look():
     for s in samples:
         assert skeleton(s) == _skeleton_rounds(s.lower()), s
     assert skeleton("rn1l0") == skeleton("mllo")
+
+
+def test_the_quick_pass_over_plain_host_names_lets_every_lookalike_through():
+    # _lookalike skips the full reading for an ASCII host with no trace of
+    # "ilo", "oit" or the spelt-out name; on hosts made of exactly the
+    # letters that matter, it must agree with the full reading everywhere
+    import random
+
+    from guard import psl
+    from guard.domains import _lookalike, _lookalike_full
+
+    rnd = random.Random(9)
+    parts = ["i", "l", "o", "1", "|", "0", "rn", "m", "vv", "org", "oit", "ilo", "labo", "ur", "trabajo",
+             "travail", "trabalho", "organization", "careers", "jobs", "-", "_", ".", "x", "int", "un"]
+    hosts = ["ilo.org.jobs-desk.com", "i-lo.org", "il0.org", "1lo-careers.net", "careers-ilo.com", "oit.com",
+             "i.lo.org", "ilo-org.secure-mail.com", "international-labour-organization.net", "example.com",
+             "weblogs.com", "xn--lo-8fc.org"]
+    for _ in range(4000):
+        hosts.append("".join(rnd.choice(parts) for _ in range(rnd.randint(1, 6))).strip(".") + "." + rnd.choice(
+            ["com", "org", "net", "co.uk", "org.ng"]))
+    hits = 0
+    for h in hosts:
+        d = to_ascii(h)
+        if not d:
+            continue
+        name, suffix = psl.split(d)
+        full = _lookalike_full(d, name, suffix)
+        assert _lookalike(d, name, suffix) == full, h
+        hits += full is not None
+    assert hits > 50
