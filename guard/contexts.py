@@ -3,8 +3,9 @@
 Takes: a ``State`` (guard/state.py) whose views the contexts' concepts and
 frames are matched in.
 Gives: ``state.contexts``, a context's name ("recruitment", "ilo_named",
-"claims_ilo" ...) to up to three pieces of evidence, for every context that
-holds. A context holds when ``min_distinct`` different words of it are kept
+"claims_ilo" ...) to up to three pieces of evidence (an ``EvidenceList``:
+found as spans, put in the original's words the first time one is read,
+since most messages never show theirs), for every context that holds. A context holds when ``min_distinct`` different words of it are kept
 (guard/keep.py: not negated, not someone else's words, as the context asks),
 or ``short_min_distinct`` in a body shorter than ``short_words``; it never
 holds when one of its ``absent`` contexts does. ``implies`` then adds the
@@ -14,9 +15,35 @@ names it), in chains.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .keep import kept
 from .model import Evidence
-from .state import State, evidence
+from .state import State, View, evidence
+
+
+class EvidenceList(Sequence):
+    """A context's evidence: (view, start, end) spans of the normalised
+    text, each made an ``Evidence`` when the list is first read. Mapping a
+    span to the original needs the squeeze's offset map, a pass over the
+    whole text: a long message that never reports the context saves it."""
+
+    __slots__ = ("_spans", "_items")
+
+    def __init__(self, spans: list[tuple[View, int, int]]) -> None:
+        self._spans = spans
+        self._items: list[Evidence] | None = None
+
+    def _made(self) -> list[Evidence]:
+        if self._items is None:
+            self._items = [evidence(view, a, b) for view, a, b in self._spans]
+        return self._items
+
+    def __getitem__(self, i):
+        return self._made()[i]
+
+    def __len__(self) -> int:
+        return len(self._spans)
 
 
 def eval_contexts(state: State) -> None:
@@ -27,7 +54,7 @@ def eval_contexts(state: State) -> None:
             return
         if any(other in state.contexts for other in context.absent):
             continue
-        found: list[Evidence] = []
+        found: list[tuple[View, int, int]] = []
         distinct: set[str] = set()
         need = context.min_distinct
         if context.short_words and state.short_body(context.short_words):
@@ -47,13 +74,13 @@ def eval_contexts(state: State) -> None:
                 if not kept(view, start, end, negation, context.negatable, context.speaker):
                     continue
                 distinct.add(word)
-                found.append(evidence(view, start, end))
+                found.append((view, start, end))
                 if len(found) >= enough:
                     break
             if len(found) >= enough:
                 break
         if found and len(distinct) >= need:
-            state.contexts[name] = found
+            state.contexts[name] = EvidenceList(found)
     _add_implied(state)
 
 

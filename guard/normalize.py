@@ -185,12 +185,17 @@ class NormView:
 _DROPPABLE_TAIL = frozenset(_SPACES) | {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold(original: str, stages: list[_Stage]) -> str:
     """Fold every character; record a stage only where lengths change."""
     if original.isascii():
         return original.translate(_table)
     odd: list[str] = []
-    for c in set(original):
+    # every ASCII character is in the table already; a set of the others
+    # only (found in C) is cheaper than a set of the whole text
+    for c in set(_BEYOND_ASCII.findall(original)):
         o = ord(c)
         if o not in _table:
             f = fold_char(c)

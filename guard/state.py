@@ -15,6 +15,7 @@ it (guard/engine.py runs them in order).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .facts import SenderFacts
@@ -50,7 +51,7 @@ class State:
     lang: str
     deadline: float
     views: dict[str, View | None] = field(default_factory=dict)
-    contexts: dict[str, list[Evidence]] = field(default_factory=dict)
+    contexts: dict[str, Sequence[Evidence]] = field(default_factory=dict)   # contexts.EvidenceList
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)

@@ -569,6 +569,7 @@ class Text:
     _deriving: int = 0
     _language: str | None = ""
     _upper_seen: dict | None = None     # capital term -> can the original hold it (_upper_possible)
+    _capitals: list | None = None       # _capitals_beyond_ascii(original), made when needed
 
     def language(self) -> str | None:
         """The text's language (guard/langdetect.py), detected once."""
@@ -828,27 +829,56 @@ _UPPER_SHAPES: dict[str, re.Pattern[str]] = {}
 
 def _upper_possible(t: "Text", term: str) -> bool:
     """Can the original hold ``term`` in capitals? A cheap, exact pre-check
-    before the offset map is built: in an ASCII original, the only
-    characters that fold away between a term's letters are not letters or
-    digits (separators, spaced letters, control characters), so a capital
-    term's letters must stand in order with only such characters between
-    them. Any other original is checked through the map."""
+    before the offset map is built. Each letter of the term comes from one
+    character of the original: its ASCII capital, or a character outside
+    ASCII that has no lower case and folds to something holding the letter
+    ("Ｂ", "™" for t and m); between them stand only characters that fold
+    to no letter or digit, or away (separators, spaced letters, control
+    characters). So the letters' shape must occur: each letter as its
+    capital or at such a character, with anything but an ASCII letter or
+    digit between them."""
     orig = t.norm.original
-    if not orig.isascii():
-        return True
     seen = t._upper_seen
     if seen is None:
         seen = t._upper_seen = {}
     got = seen.get(term)
     if got is None:
-        shape = _UPPER_SHAPES.get(term)
+        letters = [c for c in term if c.isalnum()]
+        units = [re.escape(c.upper()) for c in letters]
+        if not orig.isascii():
+            capitals = t._capitals
+            if capitals is None:
+                capitals = t._capitals = _capitals_beyond_ascii(orig)
+            for i, c in enumerate(letters):
+                chars = "".join(k for k, f in capitals if c in f)
+                if chars:
+                    units[i] = f"(?:{units[i]}|(?=[{re.escape(chars)}]))"
+        key = "[^A-Za-z0-9]*".join(units)
+        shape = _UPPER_SHAPES.get(key)
         if shape is None:
-            letters = [re.escape(c.upper()) for c in term if c.isalnum()]
-            shape = re.compile("[^A-Za-z0-9]*".join(letters))
+            shape = re.compile(key)
             if len(_UPPER_SHAPES) < 1024:       # a '=TERM*' hit may be any word: keep the cache bounded
-                _UPPER_SHAPES[term] = shape
+                _UPPER_SHAPES[key] = shape
         got = seen[term] = shape.search(orig) is not None
     return got
+
+
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _capitals_beyond_ascii(orig: str) -> list[tuple[str, str]]:
+    """(character, the letters and digits it folds to) for each character of
+    ``orig`` outside ASCII that a capital term may be made of."""
+    from .normalize import fold_char
+
+    out = []
+    for c in set(_BEYOND_ASCII.findall(orig)):
+        if c.upper() != c:
+            continue
+        f = "".join(ch for ch in fold_char(c) if ch.isalnum())
+        if f:
+            out.append((c, f))
+    return out
 
 
 def apply_language(v: Vocabulary, t: Text, lazy: bool = False) -> None:

@@ -121,3 +121,40 @@ def test_a_capital_only_term_hits_where_the_original_is_in_capitals(text, hits):
             oa, ob = t.original_span(a, b)
             got.append(text[oa:ob])
     assert got == hits
+
+
+_CAPITAL_TEXTS = [
+    "Le BIT de Genève vous écrit", "un bit de données à Genève", "B.I.T™ — Genève", "le ＢＩＴ à Dakar",
+    "Ｂ I T, Genève", "BÍT ou BIT? café", "un bit™ de café", "le B-I-T… à Genève", "l'OIT et le BIT, Genève",
+    "b i t é", "OIT™", "le Bıt", "le BİT", "ﬁn du BIT", "B\u00adI\u200bT à Genève", "BIT\u00e9", "\u00c9BIT",
+]
+
+
+@pytest.mark.parametrize("text", _CAPITAL_TEXTS)
+def test_the_capital_term_pre_check_changes_no_hit(text, monkeypatch):
+    """The shape search before the offset map (vocab._upper_possible) may
+    only spare work: with it and without it, the hits are the same, on
+    texts outside ASCII where capitals come from accented, full-width or
+    ligature characters."""
+    from guard import vocab
+    from guard.rules import default_ruleset
+
+    v = default_ruleset().vocab
+
+    def hits():
+        t = Text.of(NormView.of(text))
+        vocab.scan(v, t)
+        return {k: sorted(h) for k, h in t.hits.items()}
+
+    with_check = hits()
+    monkeypatch.setattr(vocab, "_upper_possible", lambda t, term: True)
+    assert with_check == hits()
+
+
+def test_the_pre_check_answers_no_on_an_accented_text_without_the_capitals():
+    from guard import vocab
+
+    t = Text.of(NormView.of("un bit de données à Genève, Café™"))
+    assert vocab._upper_possible(t, "bit") is False
+    assert vocab._upper_possible(Text.of(NormView.of("le ＢＩＴ à Genève")), "bit") is True
+    assert vocab._upper_possible(Text.of(NormView.of("à B.I.T")), "bit") is True
