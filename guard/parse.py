@@ -752,12 +752,16 @@ def _defuse_html(markup: str) -> str:
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}")
 
 
+_URL_HOST = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:)?//([^/?#\s]+)")
+_HOST_END = re.compile(r"[/?#\s]")
+
+
 def _host(url: str) -> str:
     u = url.strip()
-    m = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*:)?//([^/?#\s]+)", u)
+    m = _URL_HOST.match(u)
     if not m:
-        if u.lower().startswith("www."):
-            host = re.split(r"[/?#\s]", u, maxsplit=1)[0]
+        if u[:4].lower() == "www.":
+            host = _HOST_END.split(u, maxsplit=1)[0]
         else:
             return ""
     else:

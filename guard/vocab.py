@@ -36,13 +36,12 @@ import codecs
 import os
 import re
 import tomllib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 
-from .normalize import NormView, _Stage, fold
+from .normalize import NormView, fold
 
 LANGS_WITH_VOCAB = ("en", "es", "fr", "pt")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -523,23 +522,49 @@ _WORD_END = re.compile(r"[^\W_]*")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
 
-def _squeeze_stage(text: str) -> tuple[_Stage, int]:
-    """The offset map of the squeeze (each white-space run of ``text``
-    becomes "\n\n" when it holds a blank line, else one character) and the
-    squeezed length. Built with list comprehensions rather than a loop of
-    appends: a long HTML part has tens of thousands of runs. Each run (a, b)
-    whose replacement has length L adds the points (n, a) and (n + L, b),
-    n being a less what the earlier runs removed."""
-    spans = [m.span() for m in _WS_RUN.finditer(text)]
-    count = text.count
-    lens = [2 if count("\n", a, b) >= 2 else 1 for a, b in spans]
-    removed = list(accumulate([b - a - n for (a, b), n in zip(spans, lens)], initial=0))
-    ns = [0]
-    os_ = [0]
-    for (a, b), n, r in zip(spans, lens, removed):
-        ns += (a - r, a - r + n)
-        os_ += (a, b)
-    return _Stage(ns, os_), len(text) - removed[-1]
+class _SqueezeMap:
+    """The offset map of the squeeze (each white-space run of the text
+    becomes "\n\n" when it holds a blank line, else one character), from
+    squeezed offsets to the text's: made only as far as the offsets asked
+    for, since evidence is mostly near the start and a long message holds
+    tens of thousands of runs. The runs before squeezed offset ``frontier``
+    are in the map; past it the map grows first."""
+
+    __slots__ = ("ns", "os", "_runs", "_removed", "_next", "_count")
+
+    def __init__(self, text: str) -> None:
+        self.ns = [0]
+        self.os = [0]
+        self._runs = _WS_RUN.finditer(text)
+        self._count = text.count
+        self._removed = 0
+        self._next = next(self._runs, None)   # the first run not in the map yet
+
+    def _grow(self, j: int) -> None:
+        ns, os_ = self.ns, self.os
+        count = self._count
+        m = self._next
+        removed = self._removed
+        while m is not None:
+            a, b = m.span()
+            start = a - removed
+            if start > j:
+                break
+            n = 2 if count("\n", a, b) >= 2 else 1
+            ns += (start, start + n)
+            os_ += (a, b)
+            removed += b - a - n
+            m = next(self._runs, None)
+        self._next = m
+        self._removed = removed
+
+    def __call__(self, j: int) -> int:
+        m = self._next
+        if m is not None and m.start() - self._removed <= j:
+            self._grow(j)
+        ns = self.ns
+        k = bisect_right(ns, j) - 1
+        return self.os[k] + (j - ns[k])
 
 
 @dataclass(slots=True)
@@ -593,11 +618,9 @@ class Text:
 
     @property
     def stages(self) -> list:
-        """The offset map of the squeeze, made the first time it is needed."""
+        """The offset map of the squeeze, made as far as it is needed."""
         if self._stages is None:
-            stage, length = _squeeze_stage(self.norm.text)
-            assert length == len(self.text), "squeeze map out of step"
-            self._stages = [stage]
+            self._stages = [_SqueezeMap(self.norm.text)]
         return self._stages
 
     def to_norm(self, j: int) -> int:

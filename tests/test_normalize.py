@@ -158,3 +158,42 @@ def test_the_pre_check_answers_no_on_an_accented_text_without_the_capitals():
     assert vocab._upper_possible(t, "bit") is False
     assert vocab._upper_possible(Text.of(NormView.of("le ＢＩＴ à Genève")), "bit") is True
     assert vocab._upper_possible(Text.of(NormView.of("à B.I.T")), "bit") is True
+
+
+def _squeeze_by_hand(text: str) -> tuple[str, list[int]]:
+    """The squeeze one character at a time: the squeezed text and, for each
+    of its characters, the offset in ``text`` it stands at."""
+    out, where = [], []
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and text[j] in " \n":
+            j += 1
+        if j - i >= 2:
+            rep = "\n\n" if text.count("\n", i, j) >= 2 else ("\n" if "\n" in text[i:j] else " ")
+            out.append(rep)
+            where.extend(range(i, i + len(rep)))
+            i = j
+        else:
+            out.append(text[i])
+            where.append(i)
+            i += 1
+    return "".join(out), where
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", " ", "  ", "\n", "\n\n", " \n ", "\n \n\n", "   \n"]), max_size=60),
+       st.randoms(use_true_random=False))
+def test_the_squeeze_map_grows_as_asked_and_maps_every_offset(pieces, rnd):
+    """The squeezed view maps each offset back to where its character stands
+    in the normalised text, asked in any order (the map is made only as far
+    as the offsets asked for so far)."""
+    text = "x" + "".join(pieces) + "y"
+    view = Text.of(NormView.of(text))
+    squeezed, where = _squeeze_by_hand(view.norm.text)
+    assert view.text == squeezed
+    order = list(range(len(squeezed)))
+    rnd.shuffle(order)
+    for j in order[: len(order) // 2] + sorted(order):
+        assert view.to_norm(j) == where[j]
+    assert view.to_norm(len(squeezed)) == len(view.norm.text)
