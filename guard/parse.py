@@ -448,10 +448,47 @@ def parse_address_list(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     return list(addrs), list(defects)
 
 
+# What policy.default reads without a defect, in the four shapes most
+# sender headers take (a bare address, <address>, Name <address>, "Name"
+# <address>), with an address of dot-atoms: these skip its parser (about
+# 0.2 ms a header, the largest cost of a small message). A test compares the
+# two on every address header of the corpora and on generated ones.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_PLAIN_SPEC = _ATEXT + r"+(?:\." + _ATEXT + r"+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+_PLAIN_BARE = re.compile(r"[ \t]*<?(" + _PLAIN_SPEC + r")>?[ \t]*")
+_PLAIN_NAMED = re.compile(r"[ \t]*(?:(" + _ATEXT + r"+(?:[ \t]+" + _ATEXT + r"+)*)"
+                          r'|"([ !#-\[\]-~\t]*)")[ \t]*<(' + _PLAIN_SPEC + r")>[ \t]*")
+
+
+def _plain_address(value: str) -> tuple[str, str] | None:
+    """(display name, addr-spec) as policy.default gives it, for a value of
+    one of the plain shapes; else None."""
+    if "=?" in value:         # an encoded word, even in an address: the parser decodes it
+        return None
+    m = _PLAIN_BARE.fullmatch(value)
+    if m is not None:
+        # "<a@b" and "a@b>" are not plain: the angles come in pairs
+        if value.strip(" \t").startswith("<") == value.strip(" \t").endswith(">"):
+            return "", m.group(1)
+        return None
+    m = _PLAIN_NAMED.fullmatch(value)
+    if m is None:
+        return None
+    atoms, quoted, spec = m.groups()
+    return (" ".join(atoms.split()) if atoms is not None else quoted), spec
+
+
 @functools.lru_cache(maxsize=2048)
 def _parse_address_list(value: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     # cached: senders repeat (mailing lists, a filter's stream of mail), and
     # policy.default's parser costs about 0.2 ms a header
+    plain = _plain_address(value)
+    if plain is not None:
+        return (plain,), ()
+    return _parse_address_list_fully(value)
+
+
+def _parse_address_list_fully(value: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     try:
         h = _FROM_FACTORY("from", value)
         addrs = [(a.display_name or "", a.addr_spec or "") for a in h.addresses]
