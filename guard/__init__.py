@@ -9,7 +9,7 @@
 
 __version__ = "0.1.0"
 
-from .api import check  # noqa: E402
+from .api import check, preload  # noqa: E402
 from .model import CATEGORIES, Evidence, Finding, Level, Verdict  # noqa: E402
 
-__all__ = ["check", "Verdict", "Finding", "Evidence", "Level", "CATEGORIES", "__version__"]
+__all__ = ["check", "preload", "Verdict", "Finding", "Evidence", "Level", "CATEGORIES", "__version__"]

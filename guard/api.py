@@ -81,6 +81,26 @@ def check(
         )
 
 
+def preload(freeze: bool = True) -> None:
+    """Make a process ready to check many messages: load and compile the
+    rule packs, the domain data and the matchers now (one check of a small
+    message) rather than in the first check, then, with ``freeze``, move
+    every object alive into the garbage collector's permanent generation
+    (``gc.freeze()``). The rule packs are some 34,000 objects that live as
+    long as the process; left where they are, each full collection walks
+    them all (about 14 ms here), and that lands on whichever message made
+    it run. Frozen, they are still freed by reference counting, never
+    scanned for cycles. guard scan, daemon and milter call this before
+    they fork their workers (the children then share those pages too); a
+    program that imports guard to check a stream of mail may call it once
+    after its own set-up (it freezes that program's objects as well)."""
+    import gc
+
+    check(b"From: warm-up <a@example.com>\nSubject: x\n\nx\n")
+    if freeze:
+        gc.freeze()
+
+
 def _internal_note(exc: BaseException, lang: str) -> str:
     from .texts import Note
 

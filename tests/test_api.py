@@ -218,3 +218,20 @@ def test_every_detail_key_exists_in_every_language():
         assert set(LANGS) <= set(texts), path     # and pt: tests/test_texts.py
         names = [set(__import__("re").findall(r"{(\w+)}", texts[lang])) for lang in texts]
         assert all(n == names[0] for n in names), path
+
+
+def test_preload_loads_the_rules_and_freezes_them_out_of_the_collectors_walks():
+    # in a process of its own: the freeze is process-wide
+    import subprocess
+    import sys
+
+    code = ("import gc, guard\n"
+            "from guard.rules import default_ruleset\n"
+            "guard.preload(freeze={freeze})\n"
+            "print(default_ruleset.cache_info().currsize, gc.get_freeze_count())\n")
+    frozen = subprocess.run([sys.executable, "-c", code.format(freeze=True)], capture_output=True, text=True,
+                            check=True).stdout.split()
+    loose = subprocess.run([sys.executable, "-c", code.format(freeze=False)], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert frozen[0] == loose[0] == "1"          # the rule packs are loaded either way
+    assert int(frozen[1]) > 20000 and int(loose[1]) == 0
