@@ -477,6 +477,8 @@ def _contact_outside_ilo(state: State, rule: Rule) -> list[Evidence]:
 def _link_lookalike(state: State, rule: Rule) -> list[Evidence]:
     ev = []
     for link in state.parsed.links:
+        if not domains.may_imitate(link.host):
+            continue
         d = domains.info(link.host)
         if d.lookalike and not d.is_ilo_web:   # ilo.ch, oit.org: the ILO's own web sites
             ev.append(_link_evidence(state, link, _lookalike_detail(state, d)))

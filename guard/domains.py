@@ -315,12 +315,25 @@ _AS_L = str.maketrans("i1|0", "lllo")
 _NAME_STARTS = ("labo", "trabajo", "travail", "trabalho")
 
 
+def _no_trace(domain: str) -> bool:
+    """True when ``domain`` (lower-case) is plain ASCII and holds no trace
+    of the ILO's name: then it imitates nothing (see _lookalike)."""
+    if not domain.isascii() or "xn--" in domain:
+        return False
+    joined = domain.replace("-", "").replace("_", "").replace(".", "")
+    return ("oit" not in joined and "llo" not in joined.translate(_AS_L)
+            and not any(w in joined for w in _NAME_STARTS))
+
+
+def may_imitate(host: str) -> bool:
+    """False when ``info(host).lookalike`` is surely None, decided without
+    the full reading (a page of links holds thousands of hosts)."""
+    return not _no_trace(host.lower())
+
+
 def _lookalike(domain: str, name: str, suffix: str) -> str | None:
-    if domain.isascii() and "xn--" not in domain:
-        joined = domain.replace("-", "").replace("_", "").replace(".", "")
-        if ("oit" not in joined and "llo" not in joined.translate(_AS_L)
-                and not any(w in joined for w in _NAME_STARTS)):
-            return None
+    if _no_trace(domain):
+        return None
     return _lookalike_full(domain, name, suffix)
 
 

@@ -251,3 +251,15 @@ def test_the_quick_pass_over_plain_host_names_lets_every_lookalike_through():
         assert _lookalike(d, name, suffix) == full, h
         hits += full is not None
     assert hits > 50
+
+
+def test_a_host_passed_over_by_the_quick_check_imitates_nothing():
+    from guard.domains import info, may_imitate
+
+    hosts = ["ilo.org.jobs-desk.com", "I-LO.org", "il0.org", "careers-ilo.com", "OIT-empleos.net", "weblogs.com",
+             "www.example.com", "xn--lo-8fc.org", "mail.ilo-org.net", "international-labour-organization.net",
+             "trabajo.gob.es", "news.bbc.co.uk", "ilo.org", "ilo.ch", "iloorg.com"]
+    for h in hosts:
+        if not may_imitate(h):
+            assert info(h).lookalike is None, h
+    assert not may_imitate("weblogs.com") and may_imitate("I-LO.org") and may_imitate("xn--lo-8fc.org")
