@@ -706,6 +706,15 @@ def _part_text(p: Parsed, part: Message) -> str | None:
     return _decode_bytes(data, cs, final=not cut)
 
 
+# see _HTMLText.parse_starttag; tests/test_search_shortcuts.py compares it
+# with the base class on generated tags
+_PLAIN_START_TAG = re.compile(
+    r"<([a-zA-Z][a-zA-Z0-9]*)"
+    r"(?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:[ \t\n\r\f]*=[ \t\n\r\f]*"
+    r"(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'=<>`]+))?)*"
+    r"[ \t\n\r\f]*(/?)>")
+
+
 class _HTMLText(HTMLParser):
     _SKIP = {"script", "style", "head", "title"}
     _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -718,6 +727,34 @@ class _HTMLText(HTMLParser):
         self.links: list[tuple[str, str]] = []
         self._href: str | None = None
         self._anchor: list[str] = []
+
+    def updatepos(self, i: int, j: int) -> int:
+        # the base class counts line breaks here for getpos(), which guard
+        # never asks for
+        return j
+
+    def parse_starttag(self, i: int) -> int:
+        # A start tag of the common, well-formed shape (a name, attributes
+        # of plain names with quoted or plain values, spaces, ">" or "/>")
+        # is read by one regular expression: the base class reads it with
+        # three (the whole tag, the name, each attribute) and would find the
+        # same end, name and kind. Only <a> needs its attributes (the href),
+        # so it and every other shape go the base class's way.
+        m = _PLAIN_START_TAG.match(self.rawdata, i)
+        if m is None:
+            return super().parse_starttag(i)
+        tag = m.group(1).lower()
+        if tag == "a":
+            return super().parse_starttag(i)
+        self.lasttag = tag
+        if m.group(2):                 # "<br/>": handle_startendtag's default
+            self.handle_starttag(tag, [])
+            self.handle_endtag(tag)
+        else:
+            self.handle_starttag(tag, [])
+            if tag in self.CDATA_CONTENT_ELEMENTS:
+                self.set_cdata_mode(tag)
+        return m.end()
 
     def handle_starttag(self, tag, attrs):
         if tag in self._SKIP:
@@ -753,9 +790,17 @@ def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
     except Exception:
         pass
     text = "".join(parser.out)
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    text = re.sub(r" ?\n[ \n]*", lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", text)
+    text = _HTML_SPACES.sub(" ", text)
+    # each run of line breaks (and the spaces among them) becomes a blank
+    # line when it holds two or more, else one line break
+    text = _HTML_BLANK.sub("\n\n", text)
+    text = _HTML_BREAK.sub("\n", text)
     return html.unescape(text).strip(), parser.links
+
+
+_HTML_SPACES = re.compile(r"[ \t\r\f\v]+")
+_HTML_BLANK = re.compile(r" ?\n *\n[ \n]*")
+_HTML_BREAK = re.compile(r" ?\n *")
 
 
 def _defuse_html(markup: str) -> str:
@@ -848,16 +893,26 @@ def _email_matches(text: str):
     """The matches of _EMAIL.finditer(text), found around each "@": _EMAIL
     tries its look-behind and a 64-character local part at every offset,
     where most texts hold a few "@". A match holds exactly one "@" (neither
-    part's class has it), starts at most 64 characters before it and ends
-    at most 537 after it, so a search from there to 540 after sees all that
-    decides it; one that starts after the "@" belongs to a later one."""
+    part's class has it), starts after the "@" before it and at most 64
+    characters before its own, and ends at most 537 after it, so a search
+    from there to 540 after sees all that decides it; one that starts after
+    the "@" belongs to a later one. A text dense in "@" (more than one in
+    50 characters) is searched the plain way, which is linear there."""
     n = len(text)
+    count = text.count("@")
+    if not count:
+        return
+    if count * 50 > n:
+        yield from _EMAIL.finditer(text)
+        return
     last = 0
+    before = -1                   # the "@" before this one
     search = _EMAIL.search
     find = text.find
     i = find("@")
     while i >= 0:
-        m = search(text, max(last, i - 64), min(n, i + 540))
+        m = search(text, max(last, i - 64, before + 1), min(n, i + 540))
+        before = i
         if m is not None and m.start() < i:
             yield m
             last = m.end()

@@ -46,6 +46,8 @@ def test_addresses_at_the_length_limits_are_found_as_the_pattern_finds_them():
     for k in range(1, 67):
         texts.append(" " + "a" * k + "@x.org ")
         texts.append("é" + "b." * (k // 2) + "c" * (k % 2) + "@x.org")
+    texts += ["@" * 5000, "a@" * 3000 + "b.org", ("x" * 60 + " ab@cd.org ") * 40, "a@b.org" + "x" * 3000 + "@@c.org",
+              "me@" + "d." * 300 + "org", "x" * 5000 + "'ab'@c.org"]
     for labels in range(1, 10):
         for size in (1, 62, 63, 64):
             for end in (2, 24, 25):
@@ -84,3 +86,45 @@ def test_the_shortcuts_agree_on_real_mail_and_hit_it():
     assert spaced and spaced == _spans(normalize._SPACED.finditer(whole))
     ends = scope.sentence_bounds(whole)
     assert len(ends) > 100 and ends == [m.end() for m in _SENT_END_PLAIN.finditer(whole)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_pieces(" \t\n\r\fab", ["\n\n", " \n ", "\n \n", "  "], 60))
+def test_html_text_white_space_folds_as_one_callback_per_run_did(text):
+    # guard/parse.py html_to_text: spaces to one, a run of line breaks to a
+    # blank line when it holds two or more, else to one line break
+    from guard.parse import _HTML_BLANK, _HTML_BREAK, _HTML_SPACES
+
+    spaced = re.sub(r"[ \t\r\f\v]+", " ", text)
+    want = re.sub(r" ?\n[ \n]*", lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", spaced)
+    got = _HTML_BREAK.sub("\n", _HTML_BLANK.sub("\n\n", _HTML_SPACES.sub(" ", text)))
+    assert got == want
+
+
+_MARKUP = _pieces("<>/=\"' \t\n\x0b\xa0ab&;`", [
+    "<p>", "<br/>", "<br />", "<BR>", "<div class=x>", "<td width='3' nowrap>", "<img src=\"a.gif\" alt=\"\"/>",
+    "<a href=\"http://x.example/\">", "<A HREF=y>", "</a>", "</p>", "<script>", "</script>", "<style type=t>",
+    "</style>", "<title>", "</title>", "<!-- c -->", "<!doctype html>", "&amp;", "&lt;", "<p x=a=b>", "<p x=\"a\"y=b>",
+    "<font face=\"Arial\"\n size=2>", "<p  >", "<h1 id=t:1.x>", "<p x = 'y' >", "<tag1>", "<p/x>",
+], 40)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_MARKUP)
+def test_plain_start_tags_read_by_one_pattern_give_what_the_html_parser_gives(markup):
+    # guard/parse.py _HTMLText.parse_starttag: its one-pattern reading of a
+    # plain start tag against the base class's own, over generated markup
+    from html.parser import HTMLParser
+
+    from guard import parse as P
+
+    class Plain(P._HTMLText):
+        parse_starttag = HTMLParser.parse_starttag
+
+    def read(cls):
+        p = cls()
+        p.feed(markup)
+        p.close()
+        return p.out, p.links
+
+    assert read(P._HTMLText) == read(Plain)
