@@ -310,7 +310,7 @@ class _HSDatabases:
         """The two databases, or None when they do not load here (a cache
         made on another CPU): the automata then do the work."""
         if self._dbs is None:
-            hs = _hs_module
+            hs = _hs_module if hyperscan_available() else None
             try:
                 self._dbs = tuple(hs.loadb(b, hs.HS_MODE_BLOCK) if b is not None else None for b in self.blobs)
             except Exception:
