@@ -93,6 +93,14 @@ def freemail_domains() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def freemail_names() -> frozenset[str]:
+    """Provider names that are free mail under any public suffix
+    (outlook.pt, hotmail.com.br, yahoo.co.jp): rules/domains.toml
+    [freemail] names."""
+    return frozenset(_data()["freemail"].get("names", ()))
+
+
+@functools.lru_cache(maxsize=1)
 def shortener_domains() -> frozenset[str]:
     return frozenset(_data()["shorteners"]["domains"])
 
@@ -182,7 +190,7 @@ def info(domain: str) -> DomainInfo:
     affiliated = registered in affiliated_domains()
     web = registered in web_alias_domains()
     un = registered in un_system_domains()
-    free = registered in freemail_domains()
+    free = registered in freemail_domains() or (bool(suffix) and name in freemail_names())
     short = registered in shortener_domains()
     # web aliases are the ILO's own web sites but not its mail domains: as a
     # sender or contact address ilo.ch is still "another ending than .org"

@@ -284,6 +284,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
         rules.append(_rule(raw, f"scoring.toml meta {raw.get('id', '?')}", "scoring.toml", vocab,
                            concepts, contexts, CHECKS, meta=True))
     _check_ids(rules)
+    _check_caps(scoring, rules)
     _check_language(language)
     _check_translations(advice.get("texts", {}), "advice.toml texts")
     with open(directory / "details.toml", "rb") as fh:
@@ -372,6 +373,34 @@ def _check_ids(rules: list[Rule]) -> None:
         for other in rule.when.get("any_rule", []):
             if other not in seen:
                 raise RuleError(f"{rule.source} {rule.id}: when.any_rule: unknown rule {other!r}")
+
+
+_CAP_KEYS = {
+    "no_request": {"needs_any_category", "unless_any_rule", "max_level"},
+    "unnamed": {"max_level"},
+    "authenticated": {"max_level"},
+}
+
+
+def _check_caps(scoring: dict, rules: list[Rule]) -> None:
+    """The caps of scoring.toml ([no_request], [unnamed], [authenticated]):
+    known keys only, known rule ids and categories, a known level."""
+    from .model import CATEGORIES
+
+    ids = {r.id for r in rules}
+    for table, keys in _CAP_KEYS.items():
+        cfg = scoring.get(table, {})
+        unknown = sorted(set(cfg) - keys)
+        if unknown:
+            raise RuleError(f"scoring.toml [{table}]: unknown key {unknown[0]!r} (known: {', '.join(sorted(keys))})")
+        for rid in cfg.get("unless_any_rule", []):
+            if rid not in ids:
+                raise RuleError(f"scoring.toml [{table}]: unless_any_rule: unknown rule {rid!r}")
+        for cat in cfg.get("needs_any_category", []):
+            if cat not in CATEGORIES:
+                raise RuleError(f"scoring.toml [{table}]: needs_any_category: unknown category {cat!r}")
+        if "max_level" in cfg and cfg["max_level"] not in ("clear", "suspicious", "fraud"):
+            raise RuleError(f"scoring.toml [{table}]: max_level: unknown level {cfg['max_level']!r}")
 
 
 def _check_language(cfg: dict) -> None:

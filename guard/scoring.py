@@ -15,7 +15,8 @@ The arithmetic, in order:
    above ``suspicious`` suspicious, else clear;
 4. a rule with a ``level`` (the meta rules) raises the level to it;
 5. the caps then lower "fraud" to their ``max_level``: ``[no_request]`` when
-   no finding is of a ``needs_any_category`` category, ``[unnamed]`` when
+   no finding is of a ``needs_any_category`` category nor of an
+   ``unless_any_rule`` rule, ``[unnamed]`` when
    the ILO is not named, ``[authenticated]`` for authenticated ilo.org mail.
 """
 
@@ -42,7 +43,9 @@ def score(findings: Iterable[Finding], ruleset: RuleSet, *, ilo_named: bool,
     confidence = config["confidence"]
     floor = Level.CLEAR
     by_category: dict[str, float] = {}
+    rule_ids: set[str] = set()
     for finding in findings:
+        rule_ids.add(finding.rule_id)
         finding.score = float(severity[finding.severity]) * float(confidence[finding.confidence])
         rule = ruleset.by_id(finding.rule_id)
         if rule.level:
@@ -56,7 +59,7 @@ def score(findings: Iterable[Finding], ruleset: RuleSet, *, ilo_named: bool,
     if floor.rank > level.rank:
         level = floor
     if level is Level.FRAUD:
-        level = _capped(config, set(by_category), ilo_named, authenticated_ilo)
+        level = _capped(config, set(by_category), rule_ids, ilo_named, authenticated_ilo)
     return Score(total, level)
 
 
@@ -69,12 +72,16 @@ def level_of(total: float, thresholds: dict) -> Level:
     return Level.CLEAR
 
 
-def _capped(config: dict, categories: set[str], ilo_named: bool, authenticated_ilo: bool) -> Level:
+def _capped(config: dict, categories: set[str], rule_ids: set[str], ilo_named: bool,
+            authenticated_ilo: bool) -> Level:
     """Level "fraud" after the caps."""
     level = Level.FRAUD
-    # nothing asked yet: at most "suspicious" (scoring.toml [no_request])
+    # nothing asked yet: at most "suspicious" (scoring.toml [no_request]),
+    # unless a finding of ``unless_any_rule`` stands (an ILO address forged
+    # or imitated to offer a job is fraud with nothing asked yet)
     no_request = config.get("no_request", {})
-    if no_request and not categories & set(no_request.get("needs_any_category", ())):
+    if (no_request and not categories & set(no_request.get("needs_any_category", ()))
+            and not rule_ids & set(no_request.get("unless_any_rule", ()))):
         level = Level(no_request.get("max_level", "suspicious"))
     # no ILO name anywhere: at most "suspicious" (scoring.toml [unnamed])
     unnamed = config.get("unnamed", {})

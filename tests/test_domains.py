@@ -41,6 +41,17 @@ def test_freemail(domain):
     assert info(domain).is_freemail
 
 
+@pytest.mark.parametrize("domain", ["outlook.pt", "hotmail.com.br", "mail.live.co.za", "yahoo.co.jp", "gmx.at",
+                                    "outlook.com.ar"])
+def test_the_big_providers_are_free_mail_under_every_country_ending(domain):
+    assert info(domain).is_freemail
+
+
+@pytest.mark.parametrize("domain", ["outlook-consulting.pt", "liveevents.co.za", "yahoo", "myoutlook.com"])
+def test_a_provider_name_inside_another_name_is_not_free_mail(domain):
+    assert not info(domain).is_freemail
+
+
 def test_garbage_domain_gives_an_answer():
     for junk in ["", ".", "a" * 300, "xn--", "-.-", "\udcff.org", "ex ample.com"]:
         d = info(junk)
