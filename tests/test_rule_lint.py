@@ -340,3 +340,18 @@ def test_every_sender_fact_is_documented_and_set_by_a_check():
         SenderFacts().forged_ilo_org = True       # slots: a misspelt fact cannot be written
     with pytest.raises(KeyError):
         SenderFacts().holds("sender_domain")       # only yes/no facts can be asked by name
+
+
+@pytest.mark.parametrize("old,new,expect", [
+    ('unless_any_rule = ["GRD905"]', 'unles_any_rule = ["GRD905"]', r"scoring.toml \[no_request\]: unknown key 'unles_any_rule'"),
+    ('unless_any_rule = ["GRD905"]', 'unless_any_rule = ["GRD950"]', r"scoring.toml \[no_request\]: unless_any_rule: unknown rule 'GRD950'"),
+    ('needs_any_category = ["fee_request",', 'needs_any_category = ["fee_requests",',
+     r"scoring.toml \[no_request\]: needs_any_category: unknown category 'fee_requests'"),
+])
+def test_a_misspelt_name_in_a_scoring_cap_fails_loading(tmp_path, old, new, expect):
+    """[no_request] decides when "fraud" stands with nothing asked: a typo
+    there would silently change levels, so it fails loading, naming the
+    table and the key."""
+    load_rules(_edit(tmp_path / "ok", "scoring.toml", old, old))
+    with pytest.raises(RuleError, match=expect):
+        load_rules(_edit(tmp_path / "bad", "scoring.toml", old, new))
