@@ -33,19 +33,29 @@ MIN_HITS = 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+# each stop word -> the languages it belongs to
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in STOP_WORDS.items():
+    for _w in _words:
+        _LANGS_OF[_w] = _LANGS_OF.get(_w, ()) + (_lang,)
+_ELIDED = ("l", "d", "qu", "j", "n", "s", "c", "m", "t")
+
+
 def detect(text: str, *, limit: int = 8000) -> str | None:
     """"en", "es", "fr", "pt", or None when too few stop words were seen."""
+    from collections import Counter
+
     counts = dict.fromkeys(STOP_WORDS, 0)
-    for w in _WORD.findall(text[:limit].lower()):
+    # each different word once, with its count (counted in C)
+    for w, n in Counter(_WORD.findall(text[:limit].lower())).items():
         # French elisions: l'offre, d'emploi, qu'il
         if "'" in w or "’" in w:
             head = re.split("['’]", w, maxsplit=1)[0]
-            if head in ("l", "d", "qu", "j", "n", "s", "c", "m", "t"):
-                counts["fr"] += 1
+            if head in _ELIDED:
+                counts["fr"] += n
             continue
-        for lang, words in STOP_WORDS.items():
-            if w in words:
-                counts[lang] += 1
+        for lang in _LANGS_OF.get(w, ()):
+            counts[lang] += n
     best = max(counts, key=lambda k: (counts[k], k == "en"))
     if counts[best] < MIN_HITS:
         return None

@@ -937,8 +937,12 @@ def _find_addresses(p: Parsed, view: str, text: str) -> None:
 
 def _find_links(p: Parsed, view: str, text: str) -> None:
     """Each different host once (its first place), up to ``MAX_LINKS`` in all."""
+    seen: set[str] = set()        # a URL seen before has its host kept already
     for m in _URL.finditer(text):
         url = m.group().rstrip(".,;:!?")
+        if url in seen:
+            continue
+        seen.add(url)
         host = _host(url if "//" in url else "http://" + url)
         if host and not _add_link(p, Link(url, host, view, m.start(), m.start() + len(url))):
             break
