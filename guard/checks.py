@@ -391,6 +391,8 @@ def _reply_to_elsewhere(state: State, rule: Rule) -> list[Evidence]:
         if not _other_org(state, a):
             continue
         d = domains.info(a.domain)
+        if from_ilo and (d.is_freemail or d.lookalike):
+            state.facts.ilo_replies_elsewhere = True
         if from_ilo or d.is_freemail or d.lookalike:
             why = "freemail" if d.is_freemail else ("lookalike" if d.lookalike else "other")
             ev.append(_addr_evidence(state, a, detail(state, "replies_to", domain=d.registered, why=detail(state, f"why.{why}"))))

@@ -65,6 +65,9 @@ class SenderFacts:
 
     # -- offline checks (guard/checks.py)
     freemail_claim: bool = _fact("check sender_freemail: a free-mail sender in a message that speaks as the ILO.")
+    ilo_replies_elsewhere: bool = _fact(
+        "check reply_to_elsewhere: an ilo.org From whose Reply-To is a free-mail or look-alike address "
+        "(the forgery of GRD905, beside forged_ilo).")
     display_spoof: bool = _fact(
         "check display_name_address: the display name shows another address than the real one.")
 
