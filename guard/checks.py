@@ -351,6 +351,7 @@ def _display_name_address(state: State, rule: Rule) -> list[Evidence]:
         state.facts.display_spoof = True
         if shown_ilo:
             state.facts.forged_ilo = True
+            state.facts.ilo_shown_in_name = True
     return ev
 
 

@@ -68,6 +68,9 @@ class SenderFacts:
     ilo_replies_elsewhere: bool = _fact(
         "check reply_to_elsewhere: an ilo.org From whose Reply-To is a free-mail or look-alike address "
         "(the forgery of GRD905, beside forged_ilo).")
+    ilo_shown_in_name: bool = _fact(
+        "check display_name_address: the display name shows an ilo.org or look-alike address that is not "
+        "the real one (GRD905).")
     display_spoof: bool = _fact(
         "check display_name_address: the display name shows another address than the real one.")
 
