@@ -253,7 +253,7 @@ class _HSDatabases:
     of the word terms (scanned over the spaced copy), one of the others. The
     keys are literals in Latin-1 bytes, so a text is scanned as one byte a
     character, byte offsets equal to character offsets: a character outside
-    Latin-1 becomes a NUL byte, which no key holds. The few keys outside
+    Latin-1 becomes byte 0x80, which no key holds. The few keys outside
     Latin-1 (€, ₦, ₹: ``extra``) can only occur in such a text and are
     looked for there with str.find. Pickles as the serialised databases;
     scratch space is made per thread (Hyperscan's scratch is not to be
@@ -527,8 +527,8 @@ class _SqueezeMap:
     becomes "\n\n" when it holds a blank line, else one character), from
     squeezed offsets to the text's: made only as far as the offsets asked
     for, since evidence is mostly near the start and a long message holds
-    tens of thousands of runs. The runs before squeezed offset ``frontier``
-    are in the map; past it the map grows first."""
+    tens of thousands of runs. ``_next`` is the first run not in the map
+    yet: an offset at or past its squeezed start grows the map first."""
 
     __slots__ = ("ns", "os", "_runs", "_removed", "_next", "_count")
 

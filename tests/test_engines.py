@@ -1,7 +1,7 @@
 """Hyperscan and pyahocorasick find the same hits (guard/vocab.py).
 
 guard uses Hyperscan where it is installed and falls back to pyahocorasick
-elsewhere (a text outside Latin-1 is scanned by Hyperscan with a NUL byte for
+elsewhere (a text outside Latin-1 is scanned by Hyperscan with byte 0x80 for
 each such character, its few non-Latin-1 keys by str.find); a verdict must not
 depend on which one ran. These tests check the whole verdict, message by
 message, over every corpus and fixture, and the raw hits on texts chosen to
