@@ -731,9 +731,7 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
         for ci, s in found.items():
             hits[names[ci]] = sorted(s)
         return
-    spaced = t._spaced
-    if spaced is None:
-        spaced = t._spaced = " " + _spaced(flat)   # kept for the lazy pass
+    spaced = _spaced_of(t)        # kept on the text for the lazy pass
     words, raw, values = v.automata(lazy)
     if len(words):
         for end, i in words.iter(spaced):
