@@ -141,9 +141,9 @@ def has_guard_scan() -> bool:
     return r.returncode == 0 and b"--jobs" in r.stdout
 
 
-def run_guard_process(root: Path, n_expected: int, work: Path) -> dict:
-    dirs = [str(root / "spamassassin" / d) for d in corpora.SA_DIRS]
-    out = work / "guard-rows.jsonl"
+def run_guard_process(dirs: list[Path], n_expected: int, out: Path) -> dict:
+    """guard over the messages in ``dirs``, whole process, rows to ``out``."""
+    dirs = [str(d) for d in dirs]
     if has_guard_scan():
         cmd = pinned(guard_cmd() + ["scan", "--jobs", "1", "--no-progress", "-o", str(out)] + dirs)
         how = "guard scan --jobs 1"
@@ -167,17 +167,13 @@ def sample_paths(root: Path) -> list[Path]:
 
 
 def run_guard_sample(paths: list[Path], work: Path) -> dict:
-    """``guard scan --jobs 1`` over a folder holding copies of ``paths``:
-    the whole process, start-up included."""
+    """guard over a folder holding copies of ``paths``: the whole process,
+    start-up included."""
     folder = work / "sample"
     folder.mkdir()
     for i, p in enumerate(paths):
         (folder / f"{i:04d}.eml").write_bytes(p.read_bytes())
-    out = work / "guard-sample.jsonl"
-    r = measure(pinned(guard_cmd() + ["scan", "--jobs", "1", "--no-progress", "-o", str(out), str(folder)]),
-                ok_codes=(0, 10, 20))
-    r.update({"how": "guard scan --jobs 1", "n": len(paths)})
-    return r
+    return run_guard_process([folder], len(paths), work / "guard-sample.jsonl")
 
 
 # -- SpamAssassin --------------------------------------------------------------------
@@ -633,13 +629,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="guard-bench-speed-") as tmp:
         work = Path(tmp)
         print(f"guard: whole process over {n} messages ...", flush=True)
-        out["whole_process"]["guard"] = run_guard_process(root, n, work)
+        out["whole_process"]["guard"] = run_guard_process(
+            [root / "spamassassin" / d for d in corpora.SA_DIRS], n, work / "guard-rows.jsonl")
         want_sa = args.only == "all" and not args.no_spamassassin
         if want_sa and shutil.which("spamassassin"):
             print("spamassassin -L --mbox ... (several minutes)", flush=True)
             out["whole_process"]["spamassassin"] = run_spamassassin_process(paths, work)
-            if has_guard_scan():
-                sample = sample_paths(root)
+            sample = sample_paths(root)
+            if sample:
                 print(f"the {len(sample)}-message sample: guard, then spamassassin -L ...", flush=True)
                 (work / "sa-sample").mkdir()
                 out["sample"] = {"guard": run_guard_sample(sample, work),
