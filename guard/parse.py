@@ -271,11 +271,21 @@ class _FeedParser(FeedParser):
 
 
 def _parse_message(p: Parsed, data: bytes | str) -> Message:
-    """Parse a message (bytes as ``BytesParser`` reads them); if its MIME
-    nesting is too deep for the standard library's recursive parser, keep
-    the headers and read the body as text."""
+    """Parse a message (bytes as ``BytesParser`` reads them): a single part
+    under a clean header block directly (``_single_part``), anything else
+    by the standard feed parser; if its MIME nesting is too deep for the
+    standard library's recursive parser, keep the headers and read the
+    body as text."""
     if isinstance(data, bytes):
         data = data.decode("ascii", "surrogateescape")
+    quick = _single_part(data)
+    if quick is not None:
+        return quick
+    return _feed_parse(p, data)
+
+
+def _feed_parse(p: Parsed, data: str) -> Message:
+    """``data`` read by the standard feed parser (compat32)."""
     for headersonly in (False, True):
         fp = _FeedParser(_Part, policy=policy.compat32)
         if headersonly:
@@ -288,6 +298,41 @@ def _parse_message(p: Parsed, data: bytes | str) -> Message:
     return _Part()
 
 
+# A header block the feed parser would read without a defect: each line a
+# field ("Name: value", the name printable ASCII without ":" or space) or a
+# continuation (leading space or tab), every line ended by "\n" or "\r\n",
+# the first line no continuation, then a blank line.
+_CLEAN_HEADERS = re.compile(r"\A[!-9;-~]+:[^\r\n]*\r?\n(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)*\r?\n")
+_FIELD = re.compile(r"(?<![^\n])[^ \t][^\n]*\n(?:[ \t][^\n]*\n)*")     # at a line's start
+
+
+def _single_part(text: str) -> _Part | None:
+    """The message the feed parser makes of ``text`` when it is one part
+    (neither multipart nor message/*) under a clean header block, built
+    without the parser's line-by-line walk: the fields as compat32 stores
+    them (the name up to the first colon; the value without the spaces
+    after the colon and the final line break) and the rest of the text,
+    as it is, for the payload. None for anything else (a bare CR, a
+    "From " line, a defect, several parts): the feed parser reads those.
+    tests/test_parse_fast.py compares the two on every message fixture."""
+    m = _CLEAN_HEADERS.match(text)
+    if m is None:
+        return None
+    block = text[:m.end()]
+    msg = _Part()
+    headers = msg._headers
+    for f in _FIELD.finditer(block):
+        field_text = f.group()
+        i = field_text.find(":")
+        if i <= 0:               # the blank line that ends the block
+            continue
+        headers.append((field_text[:i], field_text[i + 1:].lstrip(" \t").rstrip("\r\n")))
+    if msg.get_content_maintype() in ("multipart", "message"):
+        return None
+    msg.set_payload(text[m.end():])
+    return msg
+
+
 def _bound(p: Parsed, name: str, text: str) -> str:
     if len(text) > MAX_VIEW_CHARS:
         p.notes.append(Note("cut.view", view=name, n=MAX_VIEW_CHARS))
@@ -297,9 +342,23 @@ def _bound(p: Parsed, name: str, text: str) -> str:
 
 # -- headers ------------------------------------------------------------------
 
-def _header_values(msg: Message, name: str) -> list[str]:
+def _header_index(msg: Message) -> dict[str, list[tuple[str, str]]]:
+    """The raw (name, value) fields of ``msg`` by lower-case name: one pass,
+    where each ``get_all`` lowers every field's name again."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for k, v in msg._headers:
+        index.setdefault(k.lower(), []).append((k, v))
+    return index
+
+
+def _header_values(msg: Message, name: str, index: dict | None = None) -> list[str]:
+    """``msg.get_all(name)`` as strings (through ``index`` when given)."""
     try:
-        vals = msg.get_all(name) or []
+        if index is None:
+            vals = msg.get_all(name) or []
+        else:
+            fetch = msg.policy.header_fetch_parse
+            vals = [fetch(k, v) for k, v in index.get(name.lower(), ())]
     except Exception:
         return []
     out = []
@@ -352,8 +411,12 @@ def _decode_bytes(data: bytes, charset: str | None, final: bool = True) -> str:
     return data.decode("cp1252", errors="replace") if _is_cp1252_safe(data) else data.decode("latin-1")
 
 
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
 def _is_cp1252_safe(data: bytes) -> bool:
-    return not any(b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) for b in data[:4096])
+    """No byte that cp1252 leaves undefined in the first 4 KB."""
+    return _CP1252_UNDEFINED.search(data, 0, 4096) is None
 
 
 def _header_text(p: Parsed, view: str, value: str) -> str:
@@ -363,10 +426,14 @@ def _header_text(p: Parsed, view: str, value: str) -> str:
 
 
 def _read_headers(p: Parsed, msg: Message) -> None:
-    subj = _header_values(msg, "Subject")
+    try:
+        index = _header_index(msg)
+    except Exception:
+        index = None
+    subj = _header_values(msg, "Subject", index)
     if subj:
         p.views["subject"] = _header_text(p, "subject", subj[0])
-    froms = _header_values(msg, "From")
+    froms = _header_values(msg, "From", index)
     p.from_count = len(froms)
     if froms:
         raw_from, addrs, defects = _read_from(p, froms[0])
@@ -387,21 +454,21 @@ def _read_headers(p: Parsed, msg: Message) -> None:
             if m:
                 p.sender = _address("", m.group(), "from", raw_from)
                 p.sender_source = "header"
-    for i, rt in enumerate(_header_values(msg, "Reply-To")[:3]):
+    for i, rt in enumerate(_header_values(msg, "Reply-To", index)[:3]):
         view = "reply_to" if i == 0 else f"reply_to_{i + 1}"
         v = _header_text(p, view, rt)
         p.views[view] = v
         addrs, _ = parse_address_list(v)
         for disp, spec in addrs[:10]:
             p.reply_to.append(_address(disp, spec, view, v))
-    rp = _header_values(msg, "Return-Path")
+    rp = _header_values(msg, "Return-Path", index)
     if rp:
         v = decode_header_value(rp[0])
         p.views["return_path"] = v
         m = _EMAIL.search(v)
         if m:
             p.return_path = _address("", m.group(), "return_path", v)
-    ar = _header_values(msg, "Authentication-Results")
+    ar = _header_values(msg, "Authentication-Results", index)
     if ar:
         p.auth_results = [_unfold(v[:MAX_HEADER_CHARS]) for v in ar[:20]]
         p.views["authentication_results"] = p.auth_results[0]
@@ -413,7 +480,7 @@ def _read_headers(p: Parsed, msg: Message) -> None:
             names = []
         if "authentication-results" in names:
             above = names[: names.index("authentication-results")].count("received")
-            p.received = [_unfold(v[:2048]) for v in _header_values(msg, "Received")[:min(above, 30)]]
+            p.received = [_unfold(v[:2048]) for v in _header_values(msg, "Received", index)[:min(above, 30)]]
 
 
 def _read_from(p: Parsed, value: str) -> tuple[str, list[tuple[str, str]], list[str]]:
@@ -781,21 +848,129 @@ class _HTMLText(HTMLParser):
                 self._anchor.append(data)
 
 
+class _TagAttrs(HTMLParser):
+    """Reads the attributes of a start tag in a markup, as the HTML parser
+    does (its own parse_starttag), for ``_quick_html``."""
+
+    attrs: list = []
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rawdata = markup
+
+    def at(self, i: int) -> list:
+        self.attrs = []
+        self.parse_starttag(i)
+        return self.attrs
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs = attrs
+
+
+_END_TAG = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*>")
+_DOCTYPE = re.compile(r"<![dD][oO][cC][tT][yY][pP][eE][^>]*>")
+_CDATA_END = {name: re.compile(r"</\s*%s\s*>" % name, re.I) for name in HTMLParser.CDATA_CONTENT_ELEMENTS}
+
+
+def _quick_html(markup: str) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """What ``_HTMLText`` collects from ``markup`` (its ``out`` and
+    ``links``), read in one loop over the tags, for markup made only of
+    text, plain start tags (``_PLAIN_START_TAG``), plain end tags and a
+    doctype, with no comment left (``_defuse_html`` took them out); None
+    for anything else (another shape of tag, a lone "<"), which the HTML
+    parser reads. The HTML parser spends some ten function calls on each
+    tag; this spends one pattern match. tests/test_search_shortcuts.py
+    compares the two on generated and real markup."""
+    out: list[str] = []
+    links: list[tuple[str, str]] = []
+    anchor: list[str] = []
+    href: str | None = None
+    skip = 0
+    tag_attrs = None
+    skipped, blocks = _HTMLText._SKIP, _HTMLText._BLOCK
+    find = markup.find
+    start_tag, end_tag = _PLAIN_START_TAG.match, _END_TAG.match
+    n = len(markup)
+    pos = 0
+    while pos < n:
+        j = find("<", pos)
+        if j < 0:
+            j = n
+        if j > pos and not skip:
+            data = html.unescape(markup[pos:j])
+            out.append(data)
+            if href is not None:
+                anchor.append(data)
+        if j == n:
+            break
+        m = start_tag(markup, j)
+        if m is not None:
+            tag = m.group(1).lower()
+            closed = bool(m.group(2))
+            if tag in skipped:
+                skip += 1
+            elif tag in blocks:
+                out.append("\n")
+            if tag == "a":
+                if tag_attrs is None:
+                    tag_attrs = _TagAttrs(markup)
+                href = dict(tag_attrs.at(j)).get("href") or None
+                anchor = []
+            pos = m.end()
+            if not closed:
+                if tag not in _CDATA_END:
+                    continue
+                # script, style: raw text up to its end tag, never shown
+                # (both are skipped); without an end tag the rest is dropped
+                e = _CDATA_END[tag].search(markup, pos)
+                if e is None:
+                    break
+                pos = e.end()
+            # "<br/>", or the end of a script: its end tag follows
+        else:
+            m = end_tag(markup, j)
+            if m is None:
+                if _DOCTYPE.match(markup, j) is None:
+                    return None
+                pos = markup.find(">", j) + 1
+                continue
+            tag = m.group(1).lower()
+            pos = m.end()
+        # an end tag
+        if tag in skipped and skip:
+            skip -= 1
+        elif tag in blocks:
+            out.append("\n")
+        if tag == "a" and href is not None:
+            links.append((href, "".join(anchor).strip()))
+            href = None
+    return out, links
+
+
 def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
     """Visible text of an HTML part and its links (href, anchor text)."""
-    parser = _HTMLText()
+    markup = _defuse_html(markup)
     try:
-        parser.feed(_defuse_html(markup))
-        parser.close()
-    except Exception:
-        pass
-    text = "".join(parser.out)
+        quick = _quick_html(markup)
+    except Exception:       # e.g. "&#" and 100,000 digits: the parser's way keeps what came before
+        quick = None
+    if quick is not None:
+        out, links = quick
+    else:
+        parser = _HTMLText()
+        try:
+            parser.feed(markup)
+            parser.close()
+        except Exception:
+            pass
+        out, links = parser.out, parser.links
+    text = "".join(out)
     text = _HTML_SPACES.sub(" ", text)
     # each run of line breaks (and the spaces among them) becomes a blank
     # line when it holds two or more, else one line break
     text = _HTML_BLANK.sub("\n\n", text)
     text = _HTML_BREAK.sub("\n", text)
-    return html.unescape(text).strip(), parser.links
+    return html.unescape(text).strip(), links
 
 
 _HTML_SPACES = re.compile(r"[ \t\r\f\v]+")

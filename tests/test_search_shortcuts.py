@@ -128,3 +128,70 @@ def test_plain_start_tags_read_by_one_pattern_give_what_the_html_parser_gives(ma
         return p.out, p.links
 
     assert read(P._HTMLText) == read(Plain)
+
+
+def _html_parser_reads(markup: str):
+    from guard import parse as P
+
+    p = P._HTMLText()
+    p.feed(markup)
+    p.close()
+    return p.out, p.links
+
+
+_DOCUMENTS = _pieces("<>/=\"' \t\n\x0b\xa0ab&;`#x", [
+    "<p>", "<br/>", "<br />", "<BR>", "</br>", "<div class=x>", "</div >", "<td width='3' nowrap>",
+    "<a href=\"http://x.example/\">", "<A HREF=y>", "<a href='z' href=w>", "<a>", "<a href=q/>", "</a>", "</A>",
+    "<script>", "<script type=t>", "<SCRIPT>", "</script>", "</ script >", "</SCRIPT>", "<script/>",
+    "<style>", "</style>", "<title>", "</title>", "<head>", "</head>", "<!doctype html>", "<!DOCTYPE x>",
+    "<!DOCTYP>", "&amp;", "&lt;p&gt;", "&#65;", "&#x42", "&nbsp;", "<o:p>", "</o:p>", "<p/x>", "< p>", "</ p>",
+    "<?xml?>", "<!x>", "<![CDATA[x]]>", "<h1 id=t:1.x>", "<font face=\"Arial\"\n size=2>",
+], 40)
+
+
+@settings(max_examples=2500, deadline=None)
+@given(_DOCUMENTS)
+def test_html_read_in_one_loop_gives_what_the_html_parser_gives(markup):
+    # guard/parse.py _quick_html: where it reads the markup at all, it
+    # collects the text and links the HTML parser (_HTMLText) collects
+    from guard import parse as P
+
+    markup = P._defuse_html(markup)
+    quick = P._quick_html(markup)
+    if quick is not None:
+        assert quick == _html_parser_reads(markup)
+
+
+def test_html_read_in_one_loop_agrees_on_real_mail_and_reads_most_of_it():
+    import email
+    import glob
+    import os
+    from pathlib import Path
+
+    from guard import parse as P
+
+    root = Path(__file__).resolve().parent
+    shared = Path(os.environ.get("GUARD_SHARED_DIR", root.parent.parent / "shared"))
+    files = sorted(glob.glob(str(root / "**" / "*.eml"), recursive=True))
+    files += sorted(glob.glob(str(shared / "corpora" / "spamassassin" / "*" / "*")))
+    read = declined = 0
+    differ = []
+    for f in files:
+        with open(f, "rb") as fh:
+            msg = email.message_from_bytes(fh.read())
+        for part in msg.walk():
+            if part.get_content_type() != "text/html":
+                continue
+            data = part.get_payload(decode=True)
+            if not isinstance(data, bytes):
+                continue
+            markup = P._defuse_html(data.decode("utf-8", "replace"))
+            quick = P._quick_html(markup)
+            if quick is None:
+                declined += 1
+            elif quick == _html_parser_reads(markup):
+                read += 1
+            else:
+                differ.append(f)
+    assert differ == []
+    assert read > 10 and read > declined

@@ -22,10 +22,13 @@ DATA = Path(__file__).resolve().parent / "data"
 SCAM = (DATA / "scam.eml").read_bytes()
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET = 0.3
-# a real message that takes longer than BUDGET to read: 5.5 MB of HTML markup
-# (html.parser cannot be interrupted, so the budget cannot stop it from inside)
+# a real message that takes longer than BUDGET to read: 5 MB of HTML markup
+# in the namespaced tags a word processor writes ("<o:p>"), which
+# guard/parse.py leaves to html.parser (its one-loop reader takes plain
+# tags only); html.parser cannot be interrupted, so the budget cannot stop
+# it from inside
 SLOW = (b"From: ILO <ilo.hr@gmail.com>\r\nSubject: Job offer\r\nContent-Type: text/html\r\n\r\n"
-        + b"<span class=x></span>" * 260_000 + b"<p>Pay the processing fee of USD 300.</p>\r\n")
+        + b"<o:p class=x></o:p>" * 260_000 + b"<p>Pay the processing fee of USD 300.</p>\r\n")
 
 
 def _running(pid: int) -> bool:
