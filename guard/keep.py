@@ -38,7 +38,8 @@ def kept(view: View, start: int, end: int, negation: dict, negatable: bool, spea
     rules/language.toml ``[negation]`` (``window``, ``window_after``)."""
     scopes = view.scopes
     text = view.text
-    if negatable and negated(scopes, start, end, negation["window"], negation["window_after"]):
+    if negatable and negated(scopes, start, end, negation["window"], negation["window_after"],
+                             negation.get("list_window", 0), negation.get("list_words", ())):
         return False
     if speaker and reported(scopes, start, end):
         return False

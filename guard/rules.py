@@ -405,13 +405,18 @@ def _check_caps(scoring: dict, rules: list[Rule]) -> None:
 
 def _check_language(cfg: dict) -> None:
     negation = cfg.get("negation", {})
-    extra = set(cfg) - {"negation"} | set(negation) - {"window", "window_after"}
+    extra = set(cfg) - {"negation"} | set(negation) - {"window", "window_after", "list_window", "list_words"}
     if extra:
         raise RuleError(f"language.toml: unknown key(s) {sorted(extra)}")
-    for key in ("window", "window_after"):
+    negation.setdefault("list_window", 0)
+    for key in ("window", "window_after", "list_window"):
         value = negation.get(key)
         if not isinstance(value, int) or not 0 <= value <= 20:
             raise RuleError(f"language.toml: negation.{key} must be a whole number from 0 to 20")
+    words = negation.get("list_words", [])
+    if not isinstance(words, (list, frozenset)) or not all(isinstance(w, str) and w == w.lower() and w.isalpha() for w in words):
+        raise RuleError("language.toml: negation.list_words must be a list of lower-case words")
+    negation["list_words"] = frozenset(words)
 
 
 def _version(directory: Path) -> str:

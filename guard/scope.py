@@ -134,18 +134,29 @@ def _last_before(hits, pos: int, low: int):
             yield hit
 
 
-def negated(scopes: Scopes, start: int, end: int, window: int, window_after: int) -> bool:
+_LAST_WORD = re.compile(r"(\w+|,)[^\w,]*\Z")       # the word or comma before a match
+
+
+def negated(scopes: Scopes, start: int, end: int, window: int, window_after: int,
+            list_window: int = 0, list_words=()) -> bool:
     """Is the match [start, end) negated: a ``neg_pre`` cue inside it or at
-    most ``window`` words before it in its sentence, or a ``neg_post`` cue at
+    most ``window`` words before it in its sentence (``window +
+    list_window`` when a comma or one of ``list_words`` stands right
+    before the match, the match an item of a list), or a ``neg_post`` cue at
     most ``window_after`` words after it, with no ``neg_stop`` between?"""
     text = scopes.text
     sentence_start, sentence_end = scopes.sentence(start)
-    # a cue stands within `window` words: no need to look further back than this
-    reach = max(sentence_start, start - 40 * (window + 1))
+    reach_words = window
+    if list_window and list_words:
+        last = _LAST_WORD.search(text.flat, max(sentence_start, start - 12), start)
+        if last is not None and (last.group(1) == "," or last.group(1).lower() in list_words):
+            reach_words = window + list_window
+    # a cue stands within `reach_words` words: no need to look further back than this
+    reach = max(sentence_start, start - 40 * (reach_words + 1))
     for cue in _last_before(text.get("neg_pre"), end, reach):
         if cue[0] >= start:                 # inside the match: "we charge no fee"
             return True
-        if text.words_between(cue[1], start) <= window and not text.starts_in("neg_stop", cue[1], start):
+        if text.words_between(cue[1], start) <= reach_words and not text.starts_in("neg_stop", cue[1], start):
             return True
     cues_after = text.get("neg_post")
     if cues_after:
