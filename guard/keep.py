@@ -35,7 +35,8 @@ _NEAR_WORDS = 3
 def kept(view: View, start: int, end: int, negation: dict, negatable: bool, speaker: bool,
          unless=(), unless_near=()) -> bool:
     """Does the match [start, end) of ``view`` stand? ``negation`` is
-    rules/language.toml ``[negation]`` (``window``, ``window_after``)."""
+    rules/language.toml ``[negation]`` (``window``, ``window_after``,
+    ``list_window``, ``list_words``)."""
     scopes = view.scopes
     text = view.text
     if negatable and negated(scopes, start, end, negation["window"], negation["window_after"],
