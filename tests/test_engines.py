@@ -9,7 +9,6 @@ reach every branch of the scan (prefix terms, upper-case terms, terms next to
 digits and letters, text outside Latin-1).
 """
 
-import glob
 import os
 from pathlib import Path
 
@@ -19,22 +18,15 @@ import guard
 from guard import vocab
 from guard.normalize import NormView
 from guard.rules import default_ruleset
+from messages import message_files
 
 pytestmark = pytest.mark.skipif(not vocab.hyperscan_available(), reason="Hyperscan is not installed here")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("GUARD_SHARED_DIR", ROOT.parent / "shared"))
 
 
 def _files() -> list[str]:
-    pats = [ROOT / "tests" / "corpus" / "**" / "*.txt", ROOT / "tests" / "corpus" / "**" / "*.eml",
-            ROOT / "tests" / "fixtures" / "**" / "*.eml", ROOT / "tests" / "fixtures" / "**" / "*.txt",
-            SHARED / "corpora" / "spamassassin" / "*" / "*", SHARED / "corpora" / "enron_fee_ham" / "*",
-            SHARED / "seeds" / "*"]
-    out = []
-    for p in pats:
-        out += sorted(f for f in glob.glob(str(p), recursive=True) if os.path.isfile(f))
-    return out
+    return message_files("corpus/**/*.txt", "corpus/**/*.eml", "fixtures/**/*.eml", "fixtures/**/*.txt")
 
 
 def _verdict(data: bytes, engine: str):

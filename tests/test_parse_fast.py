@@ -5,26 +5,19 @@ same raw values, the same payload, no defects. Checked on every message
 fixture and corpus here (and ../shared's when present), and on header
 blocks made to sit on each edge of the fast path."""
 
-import glob
 import os
 from pathlib import Path
 
 import pytest
 
 from guard import parse as P
+from messages import message_files
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("GUARD_SHARED_DIR", ROOT.parent / "shared"))
 
 
 def _files() -> list[str]:
-    pats = [ROOT / "tests" / "**" / "*.eml", ROOT / "tests" / "**" / "*.txt",
-            SHARED / "corpora" / "spamassassin" / "*" / "*", SHARED / "corpora" / "enron_fee_ham" / "*",
-            SHARED / "seeds" / "*"]
-    out = []
-    for p in pats:
-        out += sorted(f for f in glob.glob(str(p), recursive=True) if os.path.isfile(f))
-    return out
+    return message_files("**/*.eml", "**/*.txt")
 
 
 def _as_feed_parser_reads(data: bytes) -> str:
