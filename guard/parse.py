@@ -351,14 +351,12 @@ def _header_index(msg: Message) -> dict[str, list[tuple[str, str]]]:
     return index
 
 
-def _header_values(msg: Message, name: str, index: dict | None = None) -> list[str]:
-    """``msg.get_all(name)`` as strings (through ``index`` when given)."""
+def _header_values(msg: Message, name: str, index: dict) -> list[str]:
+    """What ``msg.get_all(name)`` gives, as strings, looked up in ``index``
+    (``_header_index``)."""
     try:
-        if index is None:
-            vals = msg.get_all(name) or []
-        else:
-            fetch = msg.policy.header_fetch_parse
-            vals = [fetch(k, v) for k, v in index.get(name.lower(), ())]
+        fetch = msg.policy.header_fetch_parse
+        vals = [fetch(k, v) for k, v in index.get(name.lower(), ())]
     except Exception:
         return []
     out = []
@@ -426,10 +424,7 @@ def _header_text(p: Parsed, view: str, value: str) -> str:
 
 
 def _read_headers(p: Parsed, msg: Message) -> None:
-    try:
-        index = _header_index(msg)
-    except Exception:
-        index = None
+    index = _header_index(msg)
     subj = _header_values(msg, "Subject", index)
     if subj:
         p.views["subject"] = _header_text(p, "subject", subj[0])
