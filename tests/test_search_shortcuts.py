@@ -164,16 +164,11 @@ def test_html_read_in_one_loop_gives_what_the_html_parser_gives(markup):
 
 def test_html_read_in_one_loop_agrees_on_real_mail_and_reads_most_of_it():
     import email
-    import glob
-    import os
-    from pathlib import Path
 
     from guard import parse as P
+    from messages import message_files
 
-    root = Path(__file__).resolve().parent
-    shared = Path(os.environ.get("GUARD_SHARED_DIR", root.parent.parent / "shared"))
-    files = sorted(glob.glob(str(root / "**" / "*.eml"), recursive=True))
-    files += sorted(glob.glob(str(shared / "corpora" / "spamassassin" / "*" / "*")))
+    files = message_files("**/*.eml")
     read = declined = 0
     differ = []
     for f in files:
