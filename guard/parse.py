@@ -874,15 +874,12 @@ def _quick_html(markup: str) -> tuple[list[str], list[tuple[str, str]]] | None:
     doctype, with no comment left (``_defuse_html`` took them out); None
     for anything else (another shape of tag, a lone "<"), which the HTML
     parser reads. The HTML parser spends some ten function calls on each
-    tag; this spends one pattern match. tests/test_search_shortcuts.py
+    tag; this spends one pattern match and the handler call.
+    tests/test_search_shortcuts.py
     compares the two on generated and real markup."""
-    out: list[str] = []
-    links: list[tuple[str, str]] = []
-    anchor: list[str] = []
-    href: str | None = None
-    skip = 0
+    reader = _HTMLText()               # its handlers keep the text, the skip count and the links
+    on_data, on_start, on_end = reader.handle_data, reader.handle_starttag, reader.handle_endtag
     tag_attrs = None
-    skipped, blocks = _HTMLText._SKIP, _HTMLText._BLOCK
     find = markup.find
     start_tag, end_tag = _PLAIN_START_TAG.match, _END_TAG.match
     n = len(markup)
@@ -891,28 +888,21 @@ def _quick_html(markup: str) -> tuple[list[str], list[tuple[str, str]]] | None:
         j = find("<", pos)
         if j < 0:
             j = n
-        if j > pos and not skip:
-            data = html.unescape(markup[pos:j])
-            out.append(data)
-            if href is not None:
-                anchor.append(data)
+        if j > pos and not reader.skip:
+            on_data(html.unescape(markup[pos:j]))
         if j == n:
             break
         m = start_tag(markup, j)
         if m is not None:
             tag = m.group(1).lower()
-            closed = bool(m.group(2))
-            if tag in skipped:
-                skip += 1
-            elif tag in blocks:
-                out.append("\n")
+            attrs = []
             if tag == "a":
                 if tag_attrs is None:
                     tag_attrs = _TagAttrs(markup)
-                href = dict(tag_attrs.at(j)).get("href") or None
-                anchor = []
+                attrs = tag_attrs.at(j)
+            on_start(tag, attrs)
             pos = m.end()
-            if not closed:
+            if not m.group(2):
                 if tag not in _CDATA_END:
                     continue
                 # script, style: raw text up to its end tag, never shown
@@ -931,15 +921,8 @@ def _quick_html(markup: str) -> tuple[list[str], list[tuple[str, str]]] | None:
                 continue
             tag = m.group(1).lower()
             pos = m.end()
-        # an end tag
-        if tag in skipped and skip:
-            skip -= 1
-        elif tag in blocks:
-            out.append("\n")
-        if tag == "a" and href is not None:
-            links.append((href, "".join(anchor).strip()))
-            href = None
-    return out, links
+        on_end(tag)
+    return reader.out, reader.links
 
 
 def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]]]:
