@@ -1,7 +1,9 @@
 """A per-user cache of compiled data, so that a short-lived process (a mail
 filter run once per message) starts in milliseconds.
 
-What is kept: the compiled rule set (guard/rules.py ``load_cached``) and the
+What is kept: the compiled rule set (guard/rules.py ``load_cached``), the
+Aho-Corasick automata of its vocabulary in entries of their own (read only
+when a text needs them, guard/vocab.py ``Vocabulary.automata``) and the
 Public Suffix List as sets (guard/psl.py), each pickled under a key made of
 its sources' hash, the hash of guard's own code, and the versions of Python
 and pyahocorasick; a change to any of them makes a new entry, and only the

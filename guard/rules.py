@@ -442,12 +442,15 @@ def load_cached(directory: Path) -> RuleSet:
     instead of parsing, checking and compiling the packs (about 200 ms)."""
     from . import cache
 
+    key = _version(directory)
+
     def build() -> RuleSet:
         ruleset = load_rules(directory)
+        ruleset.vocab.source_key = key
         for lazy in (False, True):
             ruleset.vocab.automata(lazy)
             ruleset.vocab.databases(lazy)
         return ruleset
 
-    got = cache.cached("rules", _version(directory), build)
+    got = cache.cached("rules", key, build)
     return got if isinstance(got, RuleSet) else build()

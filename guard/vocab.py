@@ -101,17 +101,31 @@ class Vocabulary:
     # the concept in another language but a common word of this one
     foreign: dict = field(default_factory=dict)
     _automata: dict = field(default_factory=dict)
+    # the rule set's hash (guard/rules.py load_cached): the automata's cache key
+    source_key: str = ""
 
     def has(self, name: str) -> bool:
         return name in self.index or name in self.regex
 
     def automata(self, lazy: bool):
         """The automata of the concepts searched up front, or of the lazy
-        ones (searched the first time one is asked for); built once."""
+        ones (searched the first time one is asked for); built once. They
+        are cached in a file of their own (guard/cache.py, keyed by the rule
+        set's hash, ``source_key``), not in the cached rule set: they are
+        most of its size (2.2 of 2.5 MB) and, where Hyperscan runs, serve
+        only the rare text outside Latin-1, so a start-up neither reads them
+        nor keeps them in memory."""
         got = self._automata.get(lazy)
         if got is None:
-            got = self._automata[lazy] = _UnpickledLater(_build_automaton(self, lazy=lazy))
-        return got.get()
+            if self.source_key:
+                from . import cache
+
+                got = cache.cached("automata", f"{self.source_key}\0{lazy}",
+                                   lambda: _build_automaton(self, lazy=lazy))
+            else:
+                got = _build_automaton(self, lazy=lazy)
+            self._automata[lazy] = got
+        return got
 
     def databases(self, lazy: bool) -> "_HSDatabases | None":
         """The same terms as ``automata`` compiled for Hyperscan, or None
@@ -122,32 +136,11 @@ class Vocabulary:
             self._automata[key] = _HSDatabases.build(self, lazy) if hyperscan_available() else None
         return self._automata[key]
 
-
-class _UnpickledLater:
-    """An object that, read from the cache, is unpickled the first time it
-    is asked for. The Aho-Corasick automata are most of the cached rule set
-    (2.2 of 2.5 MB, about 40 ms to unpickle) and, where Hyperscan runs, serve
-    only the rare text outside Latin-1: a start-up should not pay for them."""
-
-    __slots__ = ("obj", "blob")
-
-    def __init__(self, obj=None, blob: bytes | None = None) -> None:
-        self.obj = obj
-        self.blob = blob
-
-    def get(self):
-        if self.blob is not None:
-            import pickle
-
-            self.obj = pickle.loads(self.blob)
-            self.blob = None
-        return self.obj
-
-    def __reduce__(self):
-        import pickle
-
-        blob = self.blob if self.blob is not None else pickle.dumps(self.obj, protocol=pickle.HIGHEST_PROTOCOL)
-        return (_UnpickledLater, (None, blob))
+    def __getstate__(self):
+        # the automata stay out of the pickle (see automata())
+        state = {name: getattr(self, name) for name in self.__slots__}
+        state["_automata"] = {k: v for k, v in self._automata.items() if isinstance(k, tuple)}
+        return (None, state)
 
 
 def _is_word_term(key: str) -> bool:
@@ -304,15 +297,20 @@ class _HSDatabases:
         return cls((blobs[0], blobs[1]), (values[0], values[1]), tuple(extra))
 
     def __reduce__(self):
-        return (_HSDatabases, (self.blobs, self.values, self.extra))
+        blobs = self.blobs
+        if blobs is None:          # loaded: serialised again from the databases
+            blobs = tuple(_hs_module.dumpb(db) if db is not None else None for db in self._dbs)
+        return (_HSDatabases, (blobs, self.values, self.extra))
 
     def dbs(self):
         """The two databases, or None when they do not load here (a cache
-        made on another CPU): the automata then do the work."""
+        made on another CPU): the automata then do the work. Once loaded,
+        the serialised copies are let go (0.8 MB)."""
         if self._dbs is None:
             hs = _hs_module if hyperscan_available() else None
             try:
                 self._dbs = tuple(hs.loadb(b, hs.HS_MODE_BLOCK) if b is not None else None for b in self.blobs)
+                self.blobs = None
             except Exception:
                 self._dbs = False
         return self._dbs or None

@@ -101,3 +101,35 @@ def test_only_the_newest_entries_are_kept(cache_home, tmp_path):
         p.write_text(base + f"\n# edit {i}\n", encoding="utf-8")
         load_cached(copy)
     assert len(_entries(cache_home)) == cache._KEEP
+
+
+def _hits(ruleset, text):
+    from guard.normalize import NormView
+    from guard.vocab import Text, scan
+
+    t = Text.of(NormView.of(text))
+    scan(ruleset.vocab, t)
+    scan(ruleset.vocab, t, lazy=True)
+    return {k: v for k, v in t.hits.items() if v}
+
+
+def test_the_automata_are_a_cache_entry_of_their_own(cache_home, monkeypatch):
+    """The Aho-Corasick automata (the fallback engine) are kept out of the
+    cached rule set, which a start-up reads whole, and read from their own
+    entries only when a text needs them; a missing entry is built again."""
+    import guard.vocab as V
+
+    load_cached(rules_dir())
+    automata = sorted(p.name for p in cache_home.glob("automata-*.pickle"))
+    assert len(automata) == 2                           # the eager and the lazy pass
+    ruleset = pickle.loads((cache_home / _entries(cache_home)[0]).read_bytes())
+    assert not any(k in ruleset.vocab._automata for k in (False, True))
+    monkeypatch.setattr(V, "_engine", "aho-corasick")
+    text = "Pay the processing fee of USD 300 by Western Union to our agent, and send your IBAN."
+    expected = _hits(load_rules(), text)
+    assert expected.get("fee_noun")
+    assert _hits(ruleset, text) == expected             # read from the automata entries
+    for name in automata:
+        (cache_home / name).unlink()
+    again = pickle.loads((cache_home / _entries(cache_home)[0]).read_bytes())
+    assert _hits(again, text) == expected               # built again
