@@ -36,16 +36,29 @@ def cache_dir() -> Path | None:
     return Path(base) / "guard" if base else None
 
 
+def sha256(data: bytes = b""):
+    """A SHA-256 object from CPython's built-in module when there is one:
+    ``import hashlib`` loads OpenSSL's libcrypto, 3.7 MB of resident memory
+    in every process that only hashes its cache keys."""
+    try:
+        from _sha256 import sha256 as make      # CPython 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256 as make    # CPython 3.12 and later
+        except ImportError:
+            from hashlib import sha256 as make
+    return make(data)
+
+
 @functools.lru_cache(maxsize=1)
 def _code_hash() -> str:
-    import hashlib
     import sys
 
     import ahocorasick
 
     from . import __version__
 
-    h = hashlib.sha256()
+    h = sha256()
     here = Path(__file__).resolve().parent
     # each source file's name, size and modification time: a stat each
     # instead of reading and hashing 200 KB of code at every start (an edit
@@ -75,12 +88,10 @@ def _safe_to_read(path: Path) -> bool:
 def entry(kind: str, source_key: str) -> Path | None:
     """The file that holds (or would hold) ``kind`` built from sources whose
     hash is ``source_key``; None when there is no cache."""
-    import hashlib
-
     where = cache_dir()
     if where is None:
         return None
-    key = hashlib.sha256(f"{kind}\0{source_key}\0{_code_hash()}".encode()).hexdigest()[:24]
+    key = sha256(f"{kind}\0{source_key}\0{_code_hash()}".encode()).hexdigest()[:24]
     return where / f"{kind}-{key}.pickle"
 
 

@@ -420,9 +420,9 @@ def _check_language(cfg: dict) -> None:
 
 
 def _version(directory: Path) -> str:
-    import hashlib
+    from .cache import sha256
 
-    h = hashlib.sha256()
+    h = sha256()
     for path in sorted([*directory.glob("*.toml"), *directory.glob("vocab/*.toml")]):
         h.update(path.relative_to(directory).as_posix().encode())
         h.update(path.read_bytes())
