@@ -151,7 +151,9 @@ class NormView:
         one speaker are joined into one (see ``_join_turns``)."""
         stages: list[_Stage] = []
         text = _fold(original, stages)
-        if _INWORD.search(text) is not None:
+        # half the texts hold none of "*", "_", "|": three memchr scans
+        # spare them _INWORD's search (30 times as long)
+        if ("*" in text or "_" in text or "|" in text) and _INWORD.search(text) is not None:
             text = _rewrite(text, _INWORD.finditer(text), _drop, stages)
         if _SPACED_HINT.search(text) is not None:
             text = _rewrite(text, _spaced_matches(text), _join_letters, stages)
