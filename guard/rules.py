@@ -447,9 +447,13 @@ def load_cached(directory: Path) -> RuleSet:
     def build() -> RuleSet:
         ruleset = load_rules(directory)
         ruleset.vocab.source_key = key
+        vocab = ruleset.vocab
         for lazy in (False, True):
-            ruleset.vocab.automata(lazy)
-            ruleset.vocab.databases(lazy)
+            vocab.automata(lazy)
+            vocab.databases(lazy)
+        for name in sorted(vocab.lazy):
+            if name in vocab.index:
+                vocab.concept_databases(name)     # entries of their own, not in this pickle
         return ruleset
 
     got = cache.cached("rules", key, build)

@@ -27,7 +27,8 @@ Speed: two Aho-Corasick automata (pyahocorasick, C) per pass hold the terms
 (one for terms of letters only, searched at word starts; one for the
 others), so finding every concept costs one pass over the text however many
 concepts and rules there are; the lazy concepts get a second pass, only
-when asked for. Automata and regular expressions are built once per rule set.
+when asked for (a long text: a pass for each lazy concept asked for, see
+LAZY_ONE_CHARS). Automata and regular expressions are built once per rule set.
 """
 
 from __future__ import annotations
@@ -136,6 +137,25 @@ class Vocabulary:
             self._automata[key] = _HSDatabases.build(self, lazy) if hyperscan_available() else None
         return self._automata[key]
 
+    def concept_databases(self, name: str) -> "_HSDatabases | None":
+        """Hyperscan databases of one lazy concept's terms alone, for a long
+        text (see Text.get, LAZY_ONE_CHARS); None without Hyperscan. Each
+        is cached in an entry of its own (guard/cache.py), read the first
+        time a long text asks for the concept: a start-up reads none."""
+        key = "hs:" + name          # a str key: __getstate__ leaves it out of the rule set's pickle
+        if key not in self._automata:
+            got = None
+            if hyperscan_available():
+                if self.source_key:
+                    from . import cache
+
+                    got = cache.cached("hs-concept", f"{self.source_key}\0{name}",
+                                       lambda: _HSDatabases.build(self, True, only=name))
+                else:
+                    got = _HSDatabases.build(self, True, only=name)
+            self._automata[key] = got
+        return self._automata[key]
+
     def __getstate__(self):
         # the automata stay out of the pickle (see automata())
         state = {name: getattr(self, name) for name in self.__slots__}
@@ -170,13 +190,17 @@ def _build_automaton(v: Vocabulary, lazy: bool):
     return words, raw, values
 
 
-def _keys(v: Vocabulary, lazy: bool) -> list[tuple[str, bool, tuple]]:
+def _keys(v: Vocabulary, lazy: bool, only: str | None = None) -> list[tuple[str, bool, tuple]]:
     """(search key, searched in the spaced copy?, (length, first char is
     alphanumeric, last char is, variants)) for every distinct term, in a
-    fixed order: both engines are built from this one list."""
+    fixed order: both engines are built from this one list. With ``only``,
+    the terms of that one concept."""
     table: dict[str, list[_Variant]] = {}
     for name, by_lang in v.terms.items():
-        if (name in v.lazy) != lazy:
+        if only is not None:
+            if name != only:
+                continue
+        elif (name in v.lazy) != lazy:
             continue
         ci = v.index[name]
         for terms in by_lang.values():
@@ -269,12 +293,12 @@ class _HSDatabases:
         self._local = threading.local()
 
     @classmethod
-    def build(cls, v: Vocabulary, lazy: bool) -> "_HSDatabases":
+    def build(cls, v: Vocabulary, lazy: bool, only: str | None = None) -> "_HSDatabases":
         hs = _hs_module
         blobs: list[bytes | None] = []
         values: list[list] = []
         extra: list[tuple] = []
-        keys = _keys(v, lazy)
+        keys = _keys(v, lazy, only)
         for want_word in (True, False):
             exprs, vals = [], []
             for key, is_word, value in keys:
@@ -461,6 +485,13 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             if all(any(c in lazy for c in e) for e in elems if e != [""]):
                 raise VocabError(f"vocab/shared.toml: derive {name!r}: {f!r} needs one concept searched up front")
     for name, others in masks.items():
+        if name in lazy:
+            # a long text finds a lazy concept's hits on their own (scan_one):
+            # its lazy masks must be final when they are found
+            for o in others:
+                if o in lazy and (o in masks or o in bound):
+                    raise VocabError(f"vocab/shared.toml: mask {name!r}: the lazy concept {o!r} "
+                                     f"masking it cannot be masked or language-bound itself")
         if name not in lazy and any(o in lazy for o in others):
             raise VocabError(f"vocab/shared.toml: mask {name!r}: a concept searched up front "
                              f"cannot be masked by a lazy one")
@@ -582,6 +613,7 @@ class Text:
     hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     vocab: Vocabulary | None = None
     _lazy_done: bool = False
+    _lazy_one: bool = False             # a long text: each lazy concept searched alone (get)
     _spaced: str | None = None
     _hs_data: tuple | None = None       # (spaced copy, text, holds characters outside Latin-1?) as bytes
     # derived concepts ([derive]) are matched the first time one is asked
@@ -676,10 +708,18 @@ class Text:
             self.hits[concept] = got
             return got
         if not self._lazy_done and v is not None and concept in v.lazy:
+            # a long text searches each lazy concept alone, when asked for
+            # (in the 1 MB benchmark body 9 of the 36 are, and the other 27
+            # would make 60,000 of the 78,000 hits, each a Python call);
+            # a short one all of them in one pass (a pass has a fixed cost)
+            if self._lazy_one or (len(self.flat) >= LAZY_ONE_CHARS and engine() == "hyperscan"):
+                if scan_one(v, self, concept):
+                    self._lazy_one = True
+                    return self.get(concept)
             self._lazy_done = True
             scan(self.vocab, self, lazy=True)
             apply_masks(self.vocab, self, lazy=True)
-            return self.hits.get(concept, _EMPTY)
+            return self.get(concept)
         return _EMPTY
 
     def _apply_pending(self, concept: str) -> None:
@@ -713,6 +753,14 @@ class Text:
 
 _EMPTY: list = []
 
+# From this length (characters of the flat text) a text searches its lazy
+# concepts one by one (Text.get, scan_one), each in a pass of its own over
+# the text, instead of all in one pass: the hits no frame asks for cost a
+# Python call each, a pass about 2 us. Measured by bench/speed.py (the
+# scaling rows) and over the corpora; the hits are the same either way
+# (tests/test_vocab.py).
+LAZY_ONE_CHARS = 32_768
+
 
 def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     """Fill ``t.hits`` (concept name -> sorted, de-duplicated (start, end))
@@ -724,7 +772,7 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     found: dict[int, set[tuple[int, int]]] = {}
     orig = t.norm.original
     add = _add_hit
-    if engine() == "hyperscan" and _scan_hs(v, t, lazy, flat, n, found, orig):
+    if engine() == "hyperscan" and _scan_hs(v.databases(lazy), t, flat, n, found, orig):
         hits = t.hits
         for ci, s in found.items():
             hits[names[ci]] = sorted(s)
@@ -750,10 +798,43 @@ def scan(v: Vocabulary, t: Text, lazy: bool = False) -> None:
 
 
 
-def _scan_hs(v: Vocabulary, t: Text, lazy: bool, flat: str, n: int, found, orig) -> bool:
+def scan_one(v: Vocabulary, t: Text, name: str) -> bool:
+    """Fill ``t.hits[name]`` for one lazy concept, with the hits, language
+    filter and masks the lazy pass (scan, apply_masks) gives it; False
+    (nothing done) when its Hyperscan databases are not there. The same
+    hits because a concept's hits come from its own terms alone, and a lazy
+    concept's masks are concepts that are neither masked nor language-bound
+    themselves (load_vocabulary refuses others), so they are final when
+    asked for."""
+    ci = v.index.get(name)
+    if ci is None:
+        return False
+    found: dict[int, set] = {}
+    flat = t.flat
+    t.vocab = v
+    if not _scan_hs(v.concept_databases(name), t, flat, len(flat), found, t.norm.original):
+        return False
+    hits = t.hits
+    hits[name] = sorted(found.get(ci, ()))
+    if name in v.foreign:
+        _language_filter(v, t, name)
+    others = v.masks.get(name)
+    if others and hits[name]:
+        if t.derive_fn is not None and any(o in v.derive for o in others):
+            if t._pending is None:
+                t._pending = {}
+            t._pending[name] = others
+        else:
+            cover = sorted(h for o in others
+                           for h in (t.get(o) if o in v.lazy and o in v.index else hits.get(o, ())))
+            if cover:
+                hits[name] = [h for h in hits[name] if not _overlaps(cover, h)]
+    return True
+
+
+def _scan_hs(dbs: "_HSDatabases | None", t: Text, flat: str, n: int, found, orig) -> bool:
     """The Hyperscan pass, hit for hit the same as the automata's; False
     (nothing done) when the databases do not load here."""
-    dbs = v.databases(lazy)
     if dbs is None:
         return False
     loaded = dbs.dbs()
@@ -904,22 +985,26 @@ def apply_language(v: Vocabulary, t: Text, lazy: bool = False) -> None:
     """Drop the hits of a language-bound concept that are, in the text's own
     language, one of its common words (see Vocabulary.foreign). The language
     is detected only when such a hit exists."""
-    for name, by_lang in v.foreign.items():
-        if (name in v.lazy) != lazy:
-            continue
-        hs = t.hits.get(name)
-        if not hs:
-            continue
-        flat = t.flat
-        suspect = [h for h in hs if any(flat[h[0]:h[1]] in ws for ws in by_lang.values())]
-        if not suspect:
-            continue
-        words = by_lang.get(t.language() or "")
-        if not words:
-            continue
-        drop = {h for h in suspect if flat[h[0]:h[1]] in words}
-        if drop:
-            t.hits[name] = [h for h in hs if h not in drop]
+    for name in v.foreign:
+        if (name in v.lazy) == lazy:
+            _language_filter(v, t, name)
+
+
+def _language_filter(v: Vocabulary, t: Text, name: str) -> None:
+    by_lang = v.foreign[name]
+    hs = t.hits.get(name)
+    if not hs:
+        return
+    flat = t.flat
+    suspect = [h for h in hs if any(flat[h[0]:h[1]] in ws for ws in by_lang.values())]
+    if not suspect:
+        return
+    words = by_lang.get(t.language() or "")
+    if not words:
+        return
+    drop = {h for h in suspect if flat[h[0]:h[1]] in words}
+    if drop:
+        t.hits[name] = [h for h in hs if h not in drop]
 
 
 def apply_masks(v: Vocabulary, t: Text, lazy: bool = False) -> None:

@@ -100,3 +100,60 @@ def test_text_outside_latin1_stays_with_hyperscan(monkeypatch):
 
 def test_hyperscan_is_the_engine_by_default_here():
     assert vocab.engine() == "hyperscan"
+
+
+# -- a long text's lazy concepts, one by one (vocab.LAZY_ONE_CHARS) ------------------
+
+def _verdict_split(data: bytes, threshold: int, monkeypatch):
+    monkeypatch.setattr(vocab, "LAZY_ONE_CHARS", threshold)
+    return _verdict(data, "hyperscan")
+
+
+def test_lazy_concepts_one_by_one_give_the_same_verdict(monkeypatch):
+    # threshold 0: every text finds its lazy concepts one by one; a huge one:
+    # all in one pass, as a short text does
+    differ = []
+    for f in _files():
+        data = open(f, "rb").read()
+        if _verdict_split(data, 0, monkeypatch) != _verdict_split(data, 10**12, monkeypatch):
+            differ.append(os.path.relpath(f, ROOT))
+    assert differ == []
+
+
+LAZY_TEXTS = TEXTS + [
+    "Don't forget to pay the processing fee; we do not charge candidates. "
+    "No olvide pagar la cuota. N'oubliez pas de payer les frais. "
+    "Não se esqueça: no programa não há taxa. Police clearance fee: pay now. "
+    "What you need to know: send your bank details to our HR unit.",
+]
+
+
+@pytest.mark.parametrize("text", LAZY_TEXTS)
+def test_lazy_concepts_one_by_one_give_the_same_hits(text, monkeypatch):
+    v = default_ruleset().vocab
+    names = sorted(n for n in v.lazy if n in v.index)
+    got = {}
+    for threshold in (0, 10**12):
+        monkeypatch.setattr(vocab, "LAZY_ONE_CHARS", threshold)
+        t = vocab.Text.of(NormView.of(text))
+        vocab.scan(v, t)
+        vocab.apply_masks(v, t)
+        got[threshold] = {n: list(t.get(n)) for n in names}
+        assert t._lazy_one == (threshold == 0)
+    assert got[0] == got[10**12]
+    if "forget" in text:
+        # the masks ran: "don't forget" is no negation, "do not charge" is one
+        assert got[0]["pseudo_neg"] and got[0]["neg_pre"]
+        assert not any(a <= h[0] < b for h in got[0]["neg_pre"] for a, b in got[0]["pseudo_neg"])
+
+
+def test_a_long_text_searches_only_the_lazy_concepts_asked_for():
+    v = default_ruleset().vocab
+    text = "Our HR unit will send the job offer for the programme. " * 800
+    t = vocab.Text.of(NormView.of(text))
+    assert len(t.flat) >= vocab.LAZY_ONE_CHARS
+    vocab.scan(v, t)
+    assert t.get("offer_noun")
+    assert t._lazy_one and not t._lazy_done
+    assert "hr_unit" not in t.hits and "programme" not in t.hits
+    assert t.get("programme")

@@ -259,6 +259,12 @@ def test_a_misspelt_name_in_a_meta_rule_fails_loading(tmp_path, old, new, expect
     ("vocab/shared.toml", 'neg_pre = ["pseudo_neg", "reminder"]', 'neg_pre = ["pseudo_negs", "reminder"]', r"mask 'neg_pre' names unknown concept 'pseudo_negs'"),
     ("vocab/shared.toml", '"number_word ..4 currency_name"]', '"number_words ..4 currency_name"]', r"unknown concept 'number_words'"),
     ("vocab/shared.toml", "blank = '''", "blank = '''(a+)+", r"regex 'blank' is refused"),
+    # a long text finds each lazy concept alone (guard/vocab.py scan_one): a
+    # lazy concept masking another must be final, neither masked nor language-bound
+    ("vocab/shared.toml", 'concepts = ["neg_pre", "neg_post"]', 'concepts = ["neg_pre", "neg_post", "pseudo_neg"]',
+     r"mask 'neg_pre': the lazy concept 'pseudo_neg' masking it cannot be masked or language-bound"),
+    ("vocab/shared.toml", 'neg_pre = ["pseudo_neg", "reminder"]', 'neg_pre = ["pseudo_neg", "reminder"]\nreminder = ["exclusive"]',
+     r"mask 'neg_pre': the lazy concept 'reminder' masking it cannot be masked"),
     ("language.toml", "window = 6", "windwo = 6", r"language\.toml: unknown key"),
 ])
 def test_a_misspelt_name_in_a_context_or_vocabulary_fails_loading(tmp_path, name, old, new, expect):
