@@ -479,9 +479,9 @@ def _contact_outside_ilo(state: State, rule: Rule) -> list[Evidence]:
 @check("link_lookalike")
 def _link_lookalike(state: State, rule: Rule) -> list[Evidence]:
     ev = []
-    for link in state.parsed.links:
-        if not domains.may_imitate(link.host):
-            continue
+    links = state.parsed.links
+    for i in domains.which_may_imitate([link.host for link in links]):
+        link = links[i]
         d = domains.info(link.host)
         if d.lookalike and not d.is_ilo_web:   # ilo.ch, oit.org: the ILO's own web sites
             ev.append(_link_evidence(state, link, _lookalike_detail(state, d)))

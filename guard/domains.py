@@ -40,6 +40,7 @@ Look-alike decisions (README.md, "Look-alike domains"):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -337,6 +338,52 @@ def may_imitate(host: str) -> bool:
     """False when ``info(host).lookalike`` is surely None, decided without
     the full reading (a page of links holds thousands of hosts)."""
     return not _no_trace(host.lower())
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def which_may_imitate(hosts: list[str]) -> list[int]:
+    """The indices, in order, of the hosts for which may_imitate holds: the
+    same answers, from a few searches in C over all of them joined by line
+    breaks (the 2,000 hosts of a link-heavy page), then may_imitate on the
+    few hosts they point at. _no_trace's tests read the same on the joined
+    text: taking out separators and reading look-alike letters keep the line
+    breaks, and no trace spans one."""
+    if len(hosts) < 16:
+        return [i for i, h in enumerate(hosts) if may_imitate(h)]
+    joined = "\n".join(h.lower() for h in hosts)
+    bare = joined.replace("-", "").replace("_", "").replace(".", "")
+    picked: set[int] = set()
+
+    def lines_with(text: str, needle: str | None) -> None:
+        # the line of each occurrence, counted by the line breaks before it
+        line = 0
+        last = 0
+        pos = text.find(needle) if needle is not None else -1
+        if needle is None:
+            m = _NOT_ASCII.search(text)
+            pos = m.start() if m else -1
+        while pos >= 0:
+            line += text.count("\n", last, pos)
+            picked.add(line)
+            last = text.find("\n", pos)
+            if last < 0:
+                break
+            if needle is None:
+                m = _NOT_ASCII.search(text, last)
+                pos = m.start() if m else -1
+            else:
+                pos = text.find(needle, last)
+
+    if not joined.isascii():
+        lines_with(joined, None)
+    lines_with(joined, "xn--")
+    lines_with(bare, "oit")
+    lines_with(bare.translate(_AS_L), "llo")
+    for w in _NAME_STARTS:
+        lines_with(bare, w)
+    return [i for i in sorted(picked) if may_imitate(hosts[i])]
 
 
 def _lookalike(domain: str, name: str, suffix: str) -> str | None:

@@ -84,3 +84,25 @@ def test_unknown_suffix_uses_the_last_label():
 
     assert psl.split("ilo-recruitment.example") == ("ilo-recruitment", "example")
     assert psl.split("example") == ("", "example")
+
+
+def test_which_may_imitate_answers_as_may_imitate_host_by_host():
+    """checks.link_lookalike asks which of a page's hosts may imitate the
+    ILO in one search over them all: the answers must be may_imitate's, for
+    the traces at a host's start, end, across separators, outside ASCII."""
+    from guard.domains import may_imitate, which_may_imitate
+    from guard.parse import parse
+    from messages import message_files
+
+    hosts = ["ilo-org.net", "o-i.t.example", "i_1-0.com", "l.a.b.o.com", "tra-bajo.es", "travail.fr",
+             "trabalho.pt", "xn--il-gmc.org", "il\u043e.org", "\u0130lo.com", "example.com", "bit.ly",
+             "milo.com", "portfolio.com", "|lo.net", "www.un.org", "x" * 300 + ".com", "oi", "t.example"]
+    for f in message_files("corpus/**/*.eml", "fixtures/**/*.eml")[:400]:
+        hosts += [link.host for link in parse(open(f, "rb").read()).links]
+    expect = [i for i, h in enumerate(hosts) if may_imitate(h)]
+    assert 10 < len(expect) < len(hosts) - 100
+    assert which_may_imitate(hosts) == expect
+    # hosts split at every place: no trace is found across two hosts
+    assert which_may_imitate(["exampl", "oit", "ll", "o.com"] * 5) == [1, 5, 9, 13, 17]
+    for k in range(len(hosts)):
+        assert which_may_imitate(hosts[k:k + 20]) == [i for i, h in enumerate(hosts[k:k + 20]) if may_imitate(h)]
