@@ -45,7 +45,7 @@ from pathlib import Path
 from .normalize import NormView, fold
 
 LANGS_WITH_VOCAB = ("en", "es", "fr", "pt")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")     # \Z: a name with a newline at its end is refused too
 
 
 class VocabError(ValueError):
@@ -149,7 +149,10 @@ class Vocabulary:
                 if self.source_key:
                     from . import cache
 
-                    got = cache.cached("hs-concept", f"{self.source_key}\0{name}",
+                    # a kind per concept: the cache keeps the newest few
+                    # entries of each kind, and 36 concepts of one kind
+                    # pushed each other out, so every start compiled them again
+                    got = cache.cached(f"hs-concept.{name}", self.source_key,
                                        lambda: _HSDatabases.build(self, True, only=name))
                 else:
                     got = _HSDatabases.build(self, True, only=name)

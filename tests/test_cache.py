@@ -133,3 +133,27 @@ def test_the_automata_are_a_cache_entry_of_their_own(cache_home, monkeypatch):
         (cache_home / name).unlink()
     again = pickle.loads((cache_home / _entries(cache_home)[0]).read_bytes())
     assert _hits(again, text) == expected               # built again
+
+
+def test_every_lazy_concept_keeps_its_entry_and_a_later_start_reads_it(cache_home, monkeypatch):
+    """A long text searches each lazy concept in a Hyperscan database of its
+    own (Vocabulary.concept_databases), one cache entry per concept. The
+    cache keeps only the newest few entries of a kind: all of them must
+    survive the build, or every start compiles them again (the fault this
+    test was written for: 36 entries of one kind kept 4)."""
+    import guard.vocab as V
+
+    if not V.hyperscan_available():
+        pytest.skip("Hyperscan is not installed here")
+    first = load_cached(rules_dir())
+    names = sorted(n for n in first.vocab.lazy if n in first.vocab.index)
+    assert len(names) > cache._KEEP
+    on_disk = {p.name for p in cache_home.glob("hs-concept.*.pickle")}
+    assert {cache.entry(f"hs-concept.{n}", first.vocab.source_key).name for n in names} == on_disk
+    built = []
+    real = V._HSDatabases.build
+    monkeypatch.setattr(V._HSDatabases, "build", classmethod(lambda cls, *a, **k: built.append(a) or real(*a, **k)))
+    again = pickle.loads((cache_home / _entries(cache_home)[0]).read_bytes())
+    for n in names:
+        assert again.vocab.concept_databases(n) is not None
+    assert built == []                                  # read, not compiled
