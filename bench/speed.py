@@ -478,7 +478,10 @@ def in_fresh_process(mode: str, root: Path, *extra: str) -> dict:
     # and the memory figure is meant to be guard's, not the benchmark's
     import py_compile
 
-    py_compile.compile(str(Path(__file__).resolve()))    # the .pyc, even under PYTHONDONTWRITEBYTECODE
+    try:
+        py_compile.compile(str(Path(__file__).resolve()))    # the .pyc, even under PYTHONDONTWRITEBYTECODE
+    except OSError:
+        pass          # a read-only checkout: the worker compiles it, as before
     boot = ("import sys; sys.path.insert(0, sys.argv[1]); import speed; "
             "sys.exit(speed.main(sys.argv[2:]))")
     cmd = [sys.executable, "-c", boot, str(HERE), "--worker", mode,
